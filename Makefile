@@ -1,0 +1,140 @@
+# kmem - the one build entry point.
+#
+#   make                 libkmem.a, libkmem.so.0 and kmem.pc in build/default/
+#   make check           build and run the Criterion suites (and the pkg-config test)
+#   make demo            build and run examples/demo.c
+#   make install         PREFIX=/usr/local DESTDIR= (LIBDIR, INCLUDEDIR, PKGCONFIGDIR)
+#   make bench           build and run the benchmarks in bench/
+#   make check SANITIZE=address,undefined   the same with sanitizers (build/san-*)
+#   make valgrind        the test suites under valgrind
+#   make FILTER='buddy/*' check             run a subset of the tests
+
+comma := ,
+VERSION_MAJOR := $(shell sed -n 's/^\#define KMEM_VERSION_MAJOR //p' include/kmem/version.h)
+VERSION_MINOR := $(shell sed -n 's/^\#define KMEM_VERSION_MINOR //p' include/kmem/version.h)
+VERSION_PATCH := $(shell sed -n 's/^\#define KMEM_VERSION_PATCH //p' include/kmem/version.h)
+VERSION := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
+
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DESTDIR ?=
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+SANITIZE ?=
+FILTER ?=
+BUILD := build/$(if $(SANITIZE),san-$(subst $(comma),-,$(SANITIZE)),default)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# Evaluated lazily, after `deps` has installed pkg-config and the libraries.
+URCU_CFLAGS = $(shell pkg-config --cflags liburcu)
+URCU_LIBS = $(shell pkg-config --libs liburcu)
+CRITERION_CFLAGS = $(shell pkg-config --cflags criterion)
+CRITERION_LIBS = $(shell pkg-config --libs criterion)
+
+SAN_FLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all)
+KMEM_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
+	-fPIC -fvisibility=hidden -fno-strict-aliasing -D_GNU_SOURCE -Iinclude -I. \
+	$(URCU_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+TEST_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -I. \
+	$(URCU_CFLAGS) $(CRITERION_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+LIBS = $(URCU_LIBS) -lpthread
+
+LIB_SRCS := $(sort $(wildcard page/*.c slab/*.c mm/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+TEST_SRCS := $(sort $(wildcard test/*.c test/*/*.c))
+TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
+HEADERS := $(sort $(wildcard include/kmem/*.h))
+
+STATIC_LIB := $(BUILD)/libkmem.a
+SONAME := libkmem.so.$(VERSION_MAJOR)
+SHARED_LIB := $(BUILD)/libkmem.so.$(VERSION)
+PC_FILE := $(BUILD)/kmem.pc
+TEST_BIN := $(BUILD)/kmem-tests
+DEMO_BIN := $(BUILD)/demo
+STAGE := $(abspath $(BUILD)/stage)
+
+.PHONY: all deps check demo install uninstall clean bench valgrind install-check
+.DEFAULT_GOAL := all
+
+all: $(STATIC_LIB) $(SHARED_LIB) $(PC_FILE)
+
+deps:
+	$(Q)sh tools/install-deps.sh
+
+$(BUILD)/obj/%.o: %.c $(HEADERS) $(wildcard */*.h) | deps
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(if $(filter test/%,$<),$(TEST_CFLAGS),$(KMEM_CFLAGS)) -c $< -o $@
+
+$(STATIC_LIB): $(LIB_OBJS)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(SHARED_LIB): $(LIB_OBJS) kmem.map
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=kmem.map -Wl,-z,defs \
+		$(SAN_FLAGS) $(LDFLAGS) -o $@ $(LIB_OBJS) $(LIBS)
+	$(Q)ln -sf libkmem.so.$(VERSION) $(BUILD)/$(SONAME)
+	$(Q)ln -sf $(SONAME) $(BUILD)/libkmem.so
+
+$(PC_FILE): kmem.pc.in include/kmem/version.h
+	@mkdir -p $(dir $@)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+$(TEST_BIN): $(TEST_OBJS) $(STATIC_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) $(STATIC_LIB) $(CRITERION_LIBS) $(LIBS)
+
+$(DEMO_BIN): examples/demo.c $(STATIC_LIB)
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(STATIC_LIB) $(LIBS)
+
+demo: $(DEMO_BIN)
+	$(Q)$(DEMO_BIN)
+
+# Install into a staging prefix and build a program with pkg-config, as a user would.
+install-check: all
+	$(Q)rm -rf $(STAGE)
+	$(Q)$(MAKE) --no-print-directory install PREFIX=$(STAGE) SANITIZE=$(SANITIZE) >/dev/null
+	$(Q)PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig sh -c '$(CC) $(SAN_FLAGS) -o $(BUILD)/pkgconfig-test \
+		examples/pkgconfig-test.c $$(pkg-config --cflags --libs kmem) -Wl,-rpath,$(STAGE)/lib'
+	$(Q)$(BUILD)/pkgconfig-test
+
+check: $(TEST_BIN) install-check
+	$(Q)$(TEST_BIN) $(if $(FILTER),--filter '$(FILTER)') --tap=$(BUILD)/test-results.tap
+
+valgrind: $(TEST_BIN)
+	$(Q)valgrind --error-exitcode=1 --trace-children=yes --quiet \
+		--suppressions=test/valgrind.supp $(TEST_BIN) --jobs 1 $(if $(FILTER),--filter '$(FILTER)')
+
+bench: all
+	$(Q)$(MAKE) --no-print-directory -C bench BUILD=$(abspath $(BUILD))
+
+install: all
+	install -d $(DESTDIR)$(INCLUDEDIR)/kmem $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/kmem/
+	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf libkmem.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libkmem.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		kmem.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/kmem.pc
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/kmem/,$(notdir $(HEADERS)))
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/kmem
+	rm -f $(DESTDIR)$(LIBDIR)/libkmem.a $(DESTDIR)$(LIBDIR)/libkmem.so.$(VERSION) \
+		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libkmem.so \
+		$(DESTDIR)$(PKGCONFIGDIR)/kmem.pc
+
+clean:
+	rm -rf build

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mm/core.h - library-wide services every layer may use: compiler helpers,
+ * intrusive lists, the report path (mm/report.c) and configuration from the
+ * environment (mm/config.c).  Nothing here knows about pages, slabs or heaps.
+ */
+#ifndef KMEM_MM_CORE_H
+#define KMEM_MM_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <kmem/debug.h>
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define __hidden __attribute__((visibility("hidden")))
+#define __noinline __attribute__((noinline))
+#define __cold __attribute__((cold))
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#define __tls_ie __attribute__((tls_model("initial-exec")))
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+static inline size_t align_up(size_t x, size_t a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
+
+static inline bool is_power_of_2(size_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+/* ---- intrusive doubly linked list ---------------------------------- */
+
+struct list_head {
+	struct list_head *next, *prev;
+};
+
+static inline void INIT_LIST_HEAD(struct list_head *head)
+{
+	head->next = head;
+	head->prev = head;
+}
+
+static inline bool list_empty(const struct list_head *head)
+{
+	return head->next == head;
+}
+
+static inline void __list_insert(struct list_head *node, struct list_head *prev,
+				 struct list_head *next)
+{
+	next->prev = node;
+	node->next = next;
+	node->prev = prev;
+	prev->next = node;
+}
+
+static inline void list_add(struct list_head *node, struct list_head *head)
+{
+	__list_insert(node, head, head->next);
+}
+
+static inline void list_add_tail(struct list_head *node, struct list_head *head)
+{
+	__list_insert(node, head->prev, head);
+}
+
+static inline void list_del(struct list_head *node)
+{
+	node->next->prev = node->prev;
+	node->prev->next = node->next;
+	node->next = node->prev = NULL;
+}
+
+#define list_for_each(pos, head) for ((pos) = (head)->next; (pos) != (head); (pos) = (pos)->next)
+
+/* ---- reports (mm/report.c) ----------------------------------------- */
+
+/*
+ * kmem_bug() reports misuse or corruption and aborts unless the report
+ * action is KMEM_REPORT_CONTINUE, in which case it returns and the caller
+ * must refuse the operation.  kmem_warn() and kmem_check_failed() always
+ * return.  None of them allocates.
+ */
+__hidden __cold __printf(1, 2) void kmem_bug(const char *fmt, ...);
+__hidden __cold __printf(1, 2) void kmem_warn(const char *fmt, ...);
+__hidden __cold __printf(1, 2) int kmem_check_failed(const char *fmt, ...);
+__hidden __cold __attribute__((noreturn)) void kmem_assert_fail(const char *expr, const char *file,
+								 int line);
+
+/* An internal invariant: always on, aborts with the failed expression. */
+#define KMEM_BUG_ON(cond)                                              \
+	do {                                                           \
+		if (unlikely(cond))                                    \
+			kmem_assert_fail(#cond, __FILE__, __LINE__);   \
+	} while (0)
+
+/* ---- configuration (mm/config.c) ----------------------------------- */
+
+/*
+ * Read once per call from the environment; callers read their options once
+ * at layer initialisation.  Malformed values are reported with a warning and
+ * the default is used.
+ */
+__hidden size_t kmem_env_size(const char *name, size_t def);
+__hidden long kmem_env_long(const char *name, long def);
+
+#endif /* KMEM_MM_CORE_H */

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mm/report.c - the one path every report takes.
+ *
+ * Reports are formatted into a stack buffer and written with write(2): the
+ * report path must work while allocator locks are held and inside the malloc
+ * shim, so it never allocates and never uses stdio.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mm/core.h"
+
+static kmem_report_hook_t report_hook;
+static void *report_hook_data;
+static enum kmem_report_action report_action = KMEM_REPORT_ABORT;
+static unsigned long report_counts[KMEM_REPORT_CHECK + 1];
+
+void kmem_set_report_hook(kmem_report_hook_t hook, void *data)
+{
+	__atomic_store_n(&report_hook_data, data, __ATOMIC_RELAXED);
+	__atomic_store_n(&report_hook, hook, __ATOMIC_RELEASE);
+}
+
+void kmem_set_report_action(enum kmem_report_action action)
+{
+	WRITE_ONCE(report_action, action);
+}
+
+unsigned long kmem_report_count(enum kmem_report_kind kind)
+{
+	if ((unsigned int)kind > KMEM_REPORT_CHECK)
+		return 0;
+	return __atomic_load_n(&report_counts[kind], __ATOMIC_RELAXED);
+}
+
+static void write_all(const char *buf, size_t len)
+{
+	int saved = errno;
+
+	while (len) {
+		ssize_t n = write(STDERR_FILENO, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		buf += n;
+		len -= (size_t)n;
+	}
+	errno = saved;
+}
+
+static void report(enum kmem_report_kind kind, const char *prefix, const char *fmt, va_list ap)
+{
+	char buf[2048];
+	size_t len = (size_t)snprintf(buf, sizeof(buf), "%s", prefix);
+	kmem_report_hook_t hook;
+	int n;
+
+	n = vsnprintf(buf + len, sizeof(buf) - len - 1, fmt, ap);
+	if (n > 0)
+		len += (size_t)n < sizeof(buf) - len - 1 ? (size_t)n : sizeof(buf) - len - 2;
+	if (len && buf[len - 1] != '\n')
+		buf[len++] = '\n';
+	buf[len] = '\0';
+
+	__atomic_fetch_add(&report_counts[kind], 1, __ATOMIC_RELAXED);
+	hook = __atomic_load_n(&report_hook, __ATOMIC_ACQUIRE);
+	if (hook && hook(kind, buf, READ_ONCE(report_hook_data)))
+		return;
+	write_all(buf, len);
+}
+
+void kmem_bug(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(KMEM_REPORT_BUG, "BUG: ", fmt, ap);
+	va_end(ap);
+	if (READ_ONCE(report_action) == KMEM_REPORT_ABORT)
+		abort();
+}
+
+void kmem_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(KMEM_REPORT_WARN, "WARNING: ", fmt, ap);
+	va_end(ap);
+}
+
+int kmem_check_failed(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(KMEM_REPORT_CHECK, "kmem_check: ", fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void kmem_assert_fail(const char *expr, const char *file, int line)
+{
+	char buf[512];
+	int n = snprintf(buf, sizeof(buf), "kmem: internal invariant broken at %s:%d: %s\n", file,
+			 line, expr);
+
+	if (n > 0)
+		write_all(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	abort();
+}

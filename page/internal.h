@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * page/internal.h - private to the page layer.  See page/page_alloc.c for
+ * the invariants and the locking rules.
+ */
+#ifndef KMEM_PAGE_INTERNAL_H
+#define KMEM_PAGE_INTERNAL_H
+
+#include <pthread.h>
+#include "page/page.h"
+
+/*
+ * A region is one max-order block: REGION_SIZE bytes mapped at an address
+ * aligned to REGION_SIZE, so every buddy pfn ^ (1 << order) computed inside
+ * it stays inside it.  Its descriptor lives in a separate mapping and begins
+ * with the struct page array, which lets page->region be pure arithmetic.
+ */
+struct region {
+	struct page pages[REGION_PAGES];
+	unsigned long base;
+	struct list_head link;		/* zone.regions */
+};
+
+/* Buddy free-list links overlay the first two private words of a free head. */
+static inline struct list_head *buddy_link(struct page *page)
+{
+	return (struct list_head *)&page->private_data[0];
+}
+
+static inline struct page *buddy_from_link(struct list_head *link)
+{
+	return container_of((unsigned long *)link, struct page, private_data[0]);
+}
+
+static inline struct region *page_region(const struct page *page)
+{
+	return (struct region *)(page - (page_to_pfn(page) & (REGION_PAGES - 1)));
+}
+
+static inline unsigned long page_index(const struct page *page)
+{
+	return page_to_pfn(page) & (REGION_PAGES - 1);
+}
+
+struct zone {
+	pthread_mutex_t lock;
+	struct list_head free_area[NR_PAGE_ORDERS];
+	unsigned long nr_free[NR_PAGE_ORDERS];
+	unsigned long free_mask;	/* bit o: free_area[o] is not empty */
+	struct list_head regions;
+	unsigned long nr_regions;
+	unsigned long regions_released;
+	uintptr_t last_region_base;	/* placement hint for the next mapping */
+	size_t retain_bytes;		/* wholly free regions kept mapped */
+};
+
+__hidden extern struct zone zone;
+
+/* Mapped bytes charged against the limit (regions + vmalloc), and the limit. */
+__hidden extern size_t page_mapped_bytes;
+__hidden extern size_t page_peak_mapped_bytes;
+__hidden extern size_t page_metadata_bytes;
+__hidden extern size_t page_mem_limit;
+
+/* page_alloc.c */
+__hidden void page_init(void);
+__hidden struct page *__rmqueue(unsigned int order, gfp_t gfp);
+__hidden struct region *__free_one_page(struct page *page, unsigned int order);
+__hidden void page_release_region(struct region *region);
+
+/* region.c: caller holds zone.lock for the __ variants. */
+__hidden struct region *__region_grow(gfp_t gfp);
+__hidden void __region_detach(struct region *region);
+__hidden void region_unmap(struct region *region);
+
+/* pcp.c: the per-thread page cache. */
+struct pcp_list {
+	struct page *head;	/* singly linked through private_data[1] */
+	unsigned int count;
+	unsigned int high;
+	unsigned int batch;
+};
+
+enum pcp_state { PCP_UNUSED, PCP_ACTIVE, PCP_DEAD };
+
+struct page_cache {
+	struct pcp_list lists[PAGE_ALLOC_COSTLY_ORDER + 1];
+	enum pcp_state state;
+	struct list_head link;		/* pcp_registry */
+};
+
+__hidden struct page *pcp_alloc(unsigned int order, gfp_t gfp);
+__hidden bool pcp_free(struct page *page, unsigned int order);
+__hidden size_t pcp_total_bytes(void);
+__hidden int pcp_check(void);
+__hidden void pcp_init(void);
+__hidden void pcp_lock_registry(void);
+__hidden void pcp_unlock_registry(void);
+__hidden void pcp_forget_other_threads(void);
+
+#endif /* KMEM_PAGE_INTERNAL_H */

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "test/helpers.h"
+
+#define MAX_CAPTURED 64
+
+static pthread_mutex_t capture_lock = PTHREAD_MUTEX_INITIALIZER;
+static char captured_msgs[MAX_CAPTURED][512];
+static unsigned int nr_captured;
+static unsigned long captured_kind[KMEM_REPORT_CHECK + 1];
+
+static bool capture_hook(enum kmem_report_kind kind, const char *msg, void *data)
+{
+	(void)data;
+	pthread_mutex_lock(&capture_lock);
+	captured_kind[kind]++;
+	if (nr_captured < MAX_CAPTURED)
+		snprintf(captured_msgs[nr_captured++], sizeof(captured_msgs[0]), "%s", msg);
+	pthread_mutex_unlock(&capture_lock);
+	return true;
+}
+
+void capture_reports(void)
+{
+	kmem_set_report_hook(capture_hook, NULL);
+	kmem_set_report_action(KMEM_REPORT_CONTINUE);
+}
+
+unsigned long captured(enum kmem_report_kind kind)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&capture_lock);
+	n = captured_kind[kind];
+	pthread_mutex_unlock(&capture_lock);
+	return n;
+}
+
+bool captured_contains(const char *needle)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&capture_lock);
+	for (unsigned int i = 0; i < nr_captured && !found; i++)
+		found = strstr(captured_msgs[i], needle) != NULL;
+	pthread_mutex_unlock(&capture_lock);
+	return found;
+}
+
+void kmem_test_check(void)
+{
+	cr_assert_eq(kmem_check(), 0, "kmem_check() found a broken invariant");
+}
+
+void fill_tagged(void *p, size_t len, uint64_t tag)
+{
+	unsigned char *c = p;
+
+	for (size_t i = 0; i < len; i++)
+		c[i] = (unsigned char)(tag * 31 + i * 7);
+}
+
+bool check_tagged(const void *p, size_t len, uint64_t tag)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (c[i] != (unsigned char)(tag * 31 + i * 7))
+			return false;
+	return true;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test/helpers.h - fixtures and helpers shared by every suite.
+ */
+#ifndef KMEM_TEST_HELPERS_H
+#define KMEM_TEST_HELPERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <kmem/kmem.h>
+
+/* .fini of every suite: the whole allocator must be consistent. */
+void kmem_test_check(void);
+
+/*
+ * Count mode: reports are captured (not printed) and BUG reports return
+ * instead of aborting, so a test can assert what was detected.
+ */
+void capture_reports(void);
+unsigned long captured(enum kmem_report_kind kind);
+bool captured_contains(const char *needle);
+
+/* Fill @len bytes with a pattern derived from @tag; verify it. */
+void fill_tagged(void *p, size_t len, uint64_t tag);
+bool check_tagged(const void *p, size_t len, uint64_t tag);
+
+/* xorshift PRNG for reproducible random tests. */
+static inline uint64_t test_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *state = x;
+}
+
+#endif /* KMEM_TEST_HELPERS_H */
