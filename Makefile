@@ -25,7 +25,7 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 SANITIZE ?=
 FILTER ?=
-BUILD := build/$(if $(SANITIZE),san-$(subst $(comma),-,$(SANITIZE)),default)
+BUILD ?= build/$(if $(SANITIZE),san-$(subst $(comma),-,$(SANITIZE)),default)
 
 ifeq ($(V),1)
 Q :=

@@ -97,6 +97,24 @@ __hidden int page_os_protect_none(void *addr, size_t size);
 typedef unsigned long (*page_reclaim_fn)(void);
 __hidden void page_register_reclaim(page_reclaim_fn fn);
 
+/*
+ * Owners of block types (slab/ for PG_slab, mm/ for PG_heap and PG_large)
+ * register how to free and measure one of their objects, so that generic
+ * paths such as kfree() and ksize() dispatch on the head page's type without
+ * the page layer, or each other, linking against the owner's internals.
+ */
+struct page_owner_ops {
+	void (*free)(struct page *head, void *obj);	/* kfree() of @obj */
+	size_t (*size)(struct page *head, const void *obj);	/* ksize() of @obj */
+};
+__hidden void page_set_owner_ops(enum pageflags type, const struct page_owner_ops *ops);
+__hidden extern const struct page_owner_ops *page_owner_table[__NR_PAGEFLAGS];
+
+static inline const struct page_owner_ops *page_owner_ops(enum pageflags type)
+{
+	return __atomic_load_n(&page_owner_table[type], __ATOMIC_ACQUIRE);
+}
+
 /* page_check - the page layer's part of kmem_check(). */
 __hidden int page_check(void);
 

@@ -273,6 +273,14 @@ void page_register_reclaim(page_reclaim_fn fn)
 	pthread_mutex_unlock(&zone.lock);
 }
 
+const struct page_owner_ops *page_owner_table[__NR_PAGEFLAGS];
+
+void page_set_owner_ops(enum pageflags type, const struct page_owner_ops *ops)
+{
+	KMEM_BUG_ON(type != PG_slab && type != PG_heap && type != PG_large);
+	__atomic_store_n(&page_owner_table[type], ops, __ATOMIC_RELEASE);
+}
+
 /* Direct reclaim: what a thread that may block does before failing. */
 static unsigned long direct_reclaim(void)
 {
