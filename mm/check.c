@@ -4,8 +4,11 @@
  */
 #include "mm/core.h"
 #include "page/page.h"
+#include "slab/slab.h"
 
 int kmem_check(void)
 {
-	return page_check();
+	if (page_check())
+		return -1;
+	return slab_check_all();
 }

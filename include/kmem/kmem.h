@@ -10,5 +10,6 @@
 #include <kmem/mm.h>
 #include <kmem/debug.h>
 #include <kmem/stats.h>
+#include <kmem/slab.h>
 
 #endif /* KMEM_KMEM_H */
