@@ -14,6 +14,11 @@
 #include "page/page.h"
 #include "slab/slab.h"
 
+/* glibc defines it; the fast paths rely on it. */
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
 /* Flags that exist only inside kmem, above the kernel's user-visible bits. */
 #define __SLAB_OBJECT_POISON ((slab_flags_t)0x80000000U) /* poison free objects */
 

@@ -612,8 +612,8 @@ static inline bool slab_free_valid(struct kmem_cache *s, struct slab *slab, void
 	       likely(slab_object_index(s, slab, object) >= 0);
 }
 
-static inline void tcache_push(struct kmem_cache *s, struct slab_tcache *tc, struct slab *slab,
-			       void *object)
+static __always_inline void tcache_push(struct kmem_cache *s, struct slab_tcache *tc,
+					struct slab *slab, void *object)
 {
 	if (unlikely(object == tc->head)) {
 		kmem_bug("%s: double free of object %p", s->name, object);
@@ -629,7 +629,8 @@ static inline void tcache_push(struct kmem_cache *s, struct slab_tcache *tc, str
 		tcache_flush(s, tc);
 }
 
-static void __slab_free(struct kmem_cache *s, struct slab *slab, void *object, void *caller)
+static __always_inline void __slab_free(struct kmem_cache *s, struct slab *slab, void *object,
+					void *caller)
 {
 	struct slab_thread *t = &slab_self;
 
