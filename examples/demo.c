@@ -3,8 +3,60 @@
  * examples/demo.c - what `make demo` runs: the kmem stack at work.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <kmem/kmem.h>
+
+/* A hot object: one per connection, allocated and freed all the time. */
+struct connection {
+	int fd;
+	unsigned int state;
+	char peer[48];
+	unsigned long bytes_in, bytes_out;
+};
+
+static void connection_ctor(void *p)
+{
+	struct connection *c = p;
+
+	c->fd = -1;
+	c->state = 0;
+}
+
+static void slab_demo(void)
+{
+	struct kmem_cache *cache = kmem_cache_create("connection", sizeof(struct connection), 0,
+						     SLAB_HWCACHE_ALIGN, connection_ctor);
+	struct connection *conns[1000];
+	struct kmem_cache_stats st;
+	char *line = NULL, *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	printf("\n== a slab cache for a hot object ==\n");
+	for (int i = 0; i < 1000; i++) {
+		conns[i] = kmem_cache_alloc(cache, GFP_KERNEL);
+		conns[i]->fd = i;
+	}
+	for (int i = 0; i < 1000; i += 2)
+		kmem_cache_free(cache, conns[i]);
+	kmem_cache_stats(cache, &st);
+	printf("struct connection: %u bytes, slot %u, %u per order-%u slab; %lu slabs, "
+	       "%lu allocations (%lu without a lock)\n", st.object_size, st.slot_size,
+	       st.objects_per_slab, st.order, st.slabs, st.allocs, st.fastpath_allocs);
+	out = open_memstream(&buf, &len);
+	kmem_slabinfo(out);
+	fclose(out);
+	/* The header, then this cache's line. */
+	printf("%.*s", (int)(strchr(strchr(buf, '\n') + 1, '\n') + 1 - buf), buf);
+	line = strstr(buf, "\nconnection ");
+	if (line)
+		printf("%.*s\n", (int)(strchr(line + 1, '\n') - line - 1), line + 1);
+	free(buf);
+	for (int i = 1; i < 1000; i += 2)
+		kmem_cache_free(cache, conns[i]);
+	kmem_cache_destroy(cache);
+}
 
 int main(void)
 {
@@ -24,6 +76,8 @@ int main(void)
 	kmem_page_drain();
 	printf("buddyinfo after freeing (merged back):\n");
 	kmem_buddyinfo(stdout);
+
+	slab_demo();
 
 	printf("\nmeminfo:\n");
 	kmem_meminfo(stdout);
