@@ -10,5 +10,6 @@
 #include <kmem/mm.h>
 #include <kmem/debug.h>
 #include <kmem/stats.h>
+#include <kmem/heap.h>
 
 #endif /* KMEM_KMEM_H */
