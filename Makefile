@@ -9,6 +9,7 @@
 #   make valgrind        the test suites under valgrind
 #   make stress          threaded random-operation stress (STRESS_SECONDS, STRESS_THREADS)
 #   make FILTER='buddy/*' check             run a subset of the tests
+#   make lint            clang-format, clang-tidy and cppcheck over the sources
 
 comma := ,
 VERSION_MAJOR := $(shell sed -n 's/^\#define KMEM_VERSION_MAJOR //p' include/kmem/version.h)
@@ -66,7 +67,7 @@ STRESS_SECONDS ?= 10
 STRESS_THREADS ?= 4
 STAGE := $(abspath $(BUILD)/stage)
 
-.PHONY: all deps check demo install uninstall clean bench valgrind install-check stress
+.PHONY: all deps check demo install uninstall clean bench valgrind install-check stress lint
 .DEFAULT_GOAL := all
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(PC_FILE)
@@ -147,6 +148,15 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libkmem.a $(DESTDIR)$(LIBDIR)/libkmem.so.$(VERSION) \
 		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libkmem.so \
 		$(DESTDIR)$(PKGCONFIGDIR)/kmem.pc
+
+FORMATTED := $(sort $(wildcard include/kmem/*.h page/*.[ch] slab/*.[ch] mm/*.[ch] test/*.[ch] \
+	test/*/*.c examples/*.c bench/*.[ch] tools/*.c))
+
+lint:
+	$(Q)clang-format --dry-run -Werror $(FORMATTED)
+	$(Q)clang-tidy --quiet $(LIB_SRCS) -- -std=gnu11 -D_GNU_SOURCE -Iinclude -I. $(URCU_CFLAGS)
+	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--std=c11 -D_GNU_SOURCE -Iinclude -I. $(LIB_SRCS)
 
 clean:
 	rm -rf build
