@@ -58,13 +58,13 @@ _Static_assert(PAGE_SIZE == KMEM_PAGE_SIZE, "PAGE_SIZE must agree with kmem's pa
  * change, which makes page_address() a load and a shift.
  */
 enum pageflags {
-	PG_head = 0,	/* first page of a compound block */
-	PG_tail,	/* other pages of a compound block */
-	PG_buddy,	/* first page of a free block in the buddy lists */
-	PG_pcp,		/* first page of a block in a per-thread page cache */
-	PG_slab,	/* block is a slab (slab/) */
-	PG_heap,	/* block is a kmalloc heap segment (mm/) */
-	PG_large,	/* block is one large kmalloc allocation (mm/) */
+	PG_head = 0, /* first page of a compound block */
+	PG_tail,     /* other pages of a compound block */
+	PG_buddy,    /* first page of a free block in the buddy lists */
+	PG_pcp,	     /* first page of a block in a per-thread page cache */
+	PG_slab,     /* block is a slab (slab/) */
+	PG_heap,     /* block is a kmalloc heap segment (mm/) */
+	PG_large,    /* block is one large kmalloc allocation (mm/) */
 	__NR_PAGEFLAGS
 };
 #define KMEM_PFN_SHIFT 16
@@ -77,15 +77,15 @@ enum pageflags {
  * (page + i is the i-th page after page, inside one block).
  */
 struct page {
-	unsigned long flags;	/* PG_* bits; pfn above KMEM_PFN_SHIFT */
+	unsigned long flags; /* PG_* bits; pfn above KMEM_PFN_SHIFT */
 	/*
 	 * Tail pages: the head page's address.  Otherwise private to the
 	 * layer that owns the block (free lists, slab and heap metadata).
 	 */
 	unsigned long private_data[6];
-	unsigned char order;	/* block order (head pages) */
+	unsigned char order; /* block order (head pages) */
 	unsigned char __pad[3];
-	int _refcount;		/* 0: free; use page_count() */
+	int _refcount; /* 0: free; use page_count() */
 };
 
 /**
@@ -227,10 +227,20 @@ static inline bool virt_addr_valid(const void *addr)
 	return virt_to_page(addr) != NULL;
 }
 
+/*
+ * Flags are read with relaxed atomic loads: the buddy allocator inspects a
+ * neighbouring block's flags while that block's owner may be updating its
+ * own bits.  Plain loads on every architecture kmem supports.
+ */
+static inline unsigned long __page_flags(const struct page *page)
+{
+	return __atomic_load_n(&page->flags, __ATOMIC_RELAXED);
+}
+
 /** page_to_pfn - page frame number (address >> PAGE_SHIFT) of @page. */
 static inline unsigned long page_to_pfn(const struct page *page)
 {
-	return page->flags >> KMEM_PFN_SHIFT;
+	return __page_flags(page) >> KMEM_PFN_SHIFT;
 }
 
 /** pfn_to_page - inverse of page_to_pfn(); NULL for a pfn kmem does not own. */
@@ -247,27 +257,27 @@ static inline void *page_address(const struct page *page)
 
 static inline bool PageHead(const struct page *page)
 {
-	return page->flags & (1UL << PG_head);
+	return __page_flags(page) & (1UL << PG_head);
 }
 
 static inline bool PageTail(const struct page *page)
 {
-	return page->flags & (1UL << PG_tail);
+	return __page_flags(page) & (1UL << PG_tail);
 }
 
 static inline bool PageCompound(const struct page *page)
 {
-	return page->flags & ((1UL << PG_head) | (1UL << PG_tail));
+	return __page_flags(page) & ((1UL << PG_head) | (1UL << PG_tail));
 }
 
 static inline bool PageSlab(const struct page *page)
 {
-	return page->flags & (1UL << PG_slab);
+	return __page_flags(page) & (1UL << PG_slab);
 }
 
 static inline bool PageBuddy(const struct page *page)
 {
-	return page->flags & (1UL << PG_buddy);
+	return __page_flags(page) & (1UL << PG_buddy);
 }
 
 /** compound_head - the head page of the compound block @page belongs to. */
