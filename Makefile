@@ -5,6 +5,8 @@
 #   make demo            build and run examples/demo.c
 #   make install         PREFIX=/usr/local DESTDIR= (LIBDIR, INCLUDEDIR, PKGCONFIGDIR)
 #   make bench           build and run the benchmarks in bench/
+#   make tools           tools/: kheap-tracegen, kheap-replay (also built by `make`)
+#   make fragmentation   replay tools/traces/ under every heap fit policy, redraw the plot
 #   make check SANITIZE=address,undefined   the same with sanitizers (build/san-*)
 #   make valgrind        the test suites under valgrind
 #   make stress          threaded random-operation stress (STRESS_SECONDS, STRESS_THREADS)
@@ -160,3 +162,23 @@ lint:
 
 clean:
 	rm -rf build
+
+# Command-line tools (tools/*.c): the heap trace generator and replayer.
+TOOL_SRCS := $(sort $(wildcard tools/*.c))
+TOOL_BINS := $(TOOL_SRCS:tools/%.c=$(BUILD)/tools/%)
+HEAP_TRACES := $(sort $(wildcard tools/traces/*.trace))
+.PHONY: tools fragmentation
+all: $(TOOL_BINS)
+tools: $(TOOL_BINS)
+
+$(BUILD)/tools/%: tools/%.c $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude $(SAN_FLAGS) $(CFLAGS) \
+		-o $@ $< $(STATIC_LIB) $(LIBS) -lm
+
+# Replay the shipped traces under every fit policy; redraw the plot in Documentation/.
+fragmentation: $(BUILD)/tools/kheap-replay
+	$(Q)mkdir -p $(BUILD)/replay
+	$(Q)$(BUILD)/tools/kheap-replay -p Documentation/heap-fragmentation.svg -d $(BUILD)/replay \
+		$(HEAP_TRACES)
