@@ -41,8 +41,12 @@
 #include "mm/internal.h"
 #include "page/page.h"
 
-/* Default segment: 128 KiB; larger requests get a larger block. */
+/*
+ * Segments are 128 KiB, or for larger requests the smallest block that
+ * holds HEAP_SEGMENT_FANOUT of them (at most MAX_PAGE_ORDER).
+ */
 #define HEAP_SEGMENT_ORDER 5
+#define HEAP_SEGMENT_FANOUT 8
 
 static pthread_mutex_t heap_registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct list_head heap_registry = {&heap_registry, &heap_registry};
@@ -154,9 +158,11 @@ static struct heap_segment *segment_grow(struct kheap *h, size_t need, gfp_t gfp
 	struct heap_segment *seg;
 	struct page *page;
 
-	while (page_segment_capacity(order) < need)
-		if (++order > MAX_PAGE_ORDER)
-			return NULL;
+	/* Room for several requests of this size, so segments do not churn. */
+	while (page_segment_capacity(order) < need * HEAP_SEGMENT_FANOUT && order < MAX_PAGE_ORDER)
+		order++;
+	if (page_segment_capacity(order) < need)
+		return NULL;
 	page = alloc_pages((gfp & ~__GFP_ZERO) | __GFP_COMP, order);
 	if (!page)
 		return NULL;

@@ -8,6 +8,7 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -585,4 +586,55 @@ Test(heap_fit, double_free_aborts, .signal = SIGABRT)
 
 	kheap_free(h, p);
 	kheap_free(h, p);
+}
+
+/* ---- threads ----------------------------------------------------------- */
+
+struct handoff {
+	struct kheap *h;
+	void *slot[512];
+	int next;
+	pthread_mutex_t lock;
+};
+
+/* Each thread allocates, and frees what the other one allocated. */
+static void *share_chunks(void *arg)
+{
+	struct handoff *x = arg;
+	uint64_t rng = (uintptr_t)&rng;
+
+	for (int i = 0; i < 4000; i++) {
+		void *mine = kheap_alloc(x->h, 1 + test_rand(&rng) % 2000, GFP_KERNEL);
+		void *theirs;
+
+		cr_assert_not_null(mine);
+		pthread_mutex_lock(&x->lock);
+		theirs = x->slot[x->next];
+		x->slot[x->next] = mine;
+		x->next = (x->next + 1) % 512;
+		pthread_mutex_unlock(&x->lock);
+		if (theirs)
+			cr_assert_geq(heap_usable_size(theirs), 1);
+		kheap_free(x->h, theirs);
+	}
+	return NULL;
+}
+
+Test(heap_fit, two_threads_share_one_heap)
+{
+	struct handoff x = {.h = kheap_create("shared", KHEAP_GOOD_FIT),
+			    .lock = PTHREAD_MUTEX_INITIALIZER};
+	pthread_t t[2];
+	struct kheap_stats st;
+
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, share_chunks, &x);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	cr_assert_eq(kmem_check(), 0);
+	for (int i = 0; i < 512; i++)
+		kheap_free(x.h, x.slot[i]);
+	kheap_stats(x.h, &st);
+	cr_assert_eq(st.nr_used, 0);
+	kheap_destroy(x.h);
 }
