@@ -53,7 +53,7 @@ LIBS = $(URCU_LIBS) -lpthread
 
 LIB_SRCS := $(sort $(wildcard page/*.c slab/*.c mm/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-TEST_SRCS := $(sort $(filter-out test/stress/%,$(wildcard test/*.c test/*/*.c)))
+TEST_SRCS := $(sort $(filter-out test/stress/% test/shim/%,$(wildcard test/*.c test/*/*.c)))
 STRESS_SRCS := $(sort $(wildcard test/stress/*.c))
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
 HEADERS := $(sort $(wildcard include/kmem/*.h))
