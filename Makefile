@@ -157,7 +157,7 @@ FORMATTED := $(sort $(wildcard include/kmem/*.h page/*.[ch] slab/*.[ch] mm/*.[ch
 lint:
 	$(Q)clang-format --dry-run -Werror $(FORMATTED)
 	$(Q)clang-tidy --quiet $(LIB_SRCS) -- -std=gnu11 -D_GNU_SOURCE -Iinclude -I. $(URCU_CFLAGS)
-	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	$(Q)cppcheck --quiet --inline-suppr --error-exitcode=1 --enable=warning,performance,portability \
 		--std=c11 -D_GNU_SOURCE -Iinclude -I. $(LIB_SRCS)
 
 clean:

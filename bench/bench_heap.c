@@ -24,7 +24,7 @@
 
 struct workload {
 	const char *label;
-	size_t live;		/* 0: the fixed pair */
+	size_t live; /* 0: the fixed pair */
 	size_t max_size;
 	long steps;
 };
