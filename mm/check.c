@@ -3,6 +3,7 @@
  * mm/check.c - kmem_check(): every layer's consistency checker, bottom up.
  */
 #include "mm/core.h"
+#include "mm/internal.h"
 #include "page/page.h"
 #include "slab/slab.h"
 
@@ -10,5 +11,7 @@ int kmem_check(void)
 {
 	if (page_check())
 		return -1;
-	return slab_check_all();
+	if (slab_check_all())
+		return -1;
+	return heap_check_all();
 }

@@ -11,5 +11,6 @@
 #include <kmem/debug.h>
 #include <kmem/stats.h>
 #include <kmem/slab.h>
+#include <kmem/heap.h>
 
 #endif /* KMEM_KMEM_H */
