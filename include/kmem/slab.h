@@ -87,8 +87,8 @@ struct kmem_cache_args {
  * @args: alignment, constructor, usercopy region (NULL is not allowed here)
  * @flags: SLAB_* flags; unknown bits make creation fail
  *
- * The object size is rounded up to a multiple of the word size and of the
- * alignment.  SLAB_HWCACHE_ALIGN aligns to the cache line, halved while the
+ * Slots are the object size rounded up to the word size and the alignment
+ * (plus debug metadata); objects start at that alignment.  SLAB_HWCACHE_ALIGN aligns to the cache line, halved while the
  * object still fits in half.  A name that is already in use is allowed but
  * warned about.
  *
@@ -287,8 +287,8 @@ KMEM_API void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p);
 KMEM_API int kmem_cache_shrink(struct kmem_cache *s);
 
 /**
- * kmem_cache_size - usable bytes of each object of @s (the object size it was
- * created with, rounded up for alignment as described above).
+ * kmem_cache_size - usable bytes of each object of @s: the object size it
+ * was created with (0 for NULL).
  */
 KMEM_API unsigned int kmem_cache_size(struct kmem_cache *s);
 
