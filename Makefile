@@ -7,6 +7,7 @@
 #   make bench           build and run the benchmarks in bench/
 #   make check SANITIZE=address,undefined   the same with sanitizers (build/san-*)
 #   make valgrind        the test suites under valgrind
+#   make stress          threaded random-operation stress (STRESS_SECONDS, STRESS_THREADS)
 #   make FILTER='buddy/*' check             run a subset of the tests
 
 comma := ,
@@ -49,7 +50,8 @@ LIBS = $(URCU_LIBS) -lpthread
 
 LIB_SRCS := $(sort $(wildcard page/*.c slab/*.c mm/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-TEST_SRCS := $(sort $(wildcard test/*.c test/*/*.c))
+TEST_SRCS := $(sort $(filter-out test/stress/%,$(wildcard test/*.c test/*/*.c)))
+STRESS_SRCS := $(sort $(wildcard test/stress/*.c))
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
 HEADERS := $(sort $(wildcard include/kmem/*.h))
 
@@ -59,9 +61,12 @@ SHARED_LIB := $(BUILD)/libkmem.so.$(VERSION)
 PC_FILE := $(BUILD)/kmem.pc
 TEST_BIN := $(BUILD)/kmem-tests
 DEMO_BIN := $(BUILD)/demo
+STRESS_BIN := $(BUILD)/stress
+STRESS_SECONDS ?= 10
+STRESS_THREADS ?= 4
 STAGE := $(abspath $(BUILD)/stage)
 
-.PHONY: all deps check demo install uninstall clean bench valgrind install-check
+.PHONY: all deps check demo install uninstall clean bench valgrind install-check stress
 .DEFAULT_GOAL := all
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(PC_FILE)
@@ -97,6 +102,13 @@ $(TEST_BIN): $(TEST_OBJS) $(STATIC_LIB)
 $(DEMO_BIN): examples/demo.c $(STATIC_LIB)
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(STATIC_LIB) $(LIBS)
 
+$(STRESS_BIN): $(STRESS_SRCS) $(STATIC_LIB)
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(STRESS_SRCS) $(STATIC_LIB) $(LIBS)
+
+# Random-operation stress with a shadow model, bounded in time.
+stress: $(STRESS_BIN)
+	$(Q)$(STRESS_BIN) $(STRESS_SECONDS) $(STRESS_THREADS)
+
 demo: $(DEMO_BIN)
 	$(Q)$(DEMO_BIN)
 
@@ -113,7 +125,7 @@ check: $(TEST_BIN) install-check
 
 valgrind: $(TEST_BIN)
 	$(Q)valgrind --error-exitcode=1 --trace-children=yes --quiet \
-		--suppressions=test/valgrind.supp $(TEST_BIN) --jobs 1 $(if $(FILTER),--filter '$(FILTER)')
+		$(TEST_BIN) --jobs 1 $(if $(FILTER),--filter '$(FILTER)')
 
 bench: all
 	$(Q)$(MAKE) --no-print-directory -C bench BUILD=$(abspath $(BUILD))

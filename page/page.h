@@ -56,19 +56,35 @@ static inline struct page *__virt_to_page(const void *addr)
 	return region_first_page(region) + ((a >> PAGE_SHIFT) & (REGION_PAGES - 1));
 }
 
+/*
+ * Only the owner of a block writes its flags, so a load and a store suffice
+ * (no read-modify-write); they are atomic because the buddy allocator reads
+ * the flags of neighbouring blocks it does not own (see __page_flags()).
+ */
+static inline void page_write_flags(struct page *page, unsigned long flags)
+{
+	__atomic_store_n(&page->flags, flags, __ATOMIC_RELAXED);
+}
+
 static inline void page_set_flag(struct page *page, enum pageflags flag)
 {
-	page->flags |= 1UL << flag;
+	page_write_flags(page, __page_flags(page) | (1UL << flag));
 }
 
 static inline void page_clear_flag(struct page *page, enum pageflags flag)
 {
-	page->flags &= ~(1UL << flag);
+	page_write_flags(page, __page_flags(page) & ~(1UL << flag));
 }
 
 static inline bool page_test_flag(const struct page *page, enum pageflags flag)
 {
-	return page->flags & (1UL << flag);
+	return __page_flags(page) & (1UL << flag);
+}
+
+/* page_reset_flags - clear every state bit, keeping the pfn. */
+static inline void page_reset_flags(struct page *page)
+{
+	page_write_flags(page, __page_flags(page) & ~((1UL << KMEM_PFN_SHIFT) - 1));
 }
 
 /*

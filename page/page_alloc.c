@@ -239,14 +239,15 @@ static void prep_compound_page(struct page *page, unsigned int order)
 
 	page_set_flag(page, PG_head);
 	for (unsigned long i = 1; i < n; i++) {
-		page[i].flags = (page[i].flags & ~((1UL << KMEM_PFN_SHIFT) - 1)) | (1UL << PG_tail);
+		page_reset_flags(&page[i]);
+		page_set_flag(&page[i], PG_tail);
 		page[i].private_data[0] = (unsigned long)page;
 	}
 }
 
 static inline void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
 {
-	page->flags &= ~((1UL << KMEM_PFN_SHIFT) - 1);
+	page_reset_flags(page);
 	page->order = (unsigned char)order;
 	__atomic_store_n(&page->_refcount, 1, __ATOMIC_RELAXED);
 	if (gfp & __GFP_ZERO)
@@ -373,7 +374,7 @@ static void free_the_page(struct page *page, unsigned int order)
 			page[i].private_data[0] = 0;
 		}
 	}
-	page->flags &= ~((1UL << KMEM_PFN_SHIFT) - 1);
+	page_reset_flags(page);
 	if (order <= PAGE_ALLOC_COSTLY_ORDER && pcp_free(page, order))
 		return;
 	pthread_mutex_lock(&zone.lock);
@@ -403,7 +404,7 @@ static bool page_free_ok(struct page *page, const char *fn)
 		kmem_bug("Bad page state in %s: page %p (pfn %#lx) is not allocated "
 			 "(refcount %d, flags %#lx): double free or free of a page inside a block",
 			 fn, page_address(page), page_to_pfn(page), page_ref_count(page),
-			 page->flags & ((1UL << KMEM_PFN_SHIFT) - 1));
+			 __page_flags(page) & ((1UL << KMEM_PFN_SHIFT) - 1));
 		return false;
 	}
 	return true;
@@ -448,7 +449,7 @@ void __free_pages(struct page *page, unsigned int order)
 		while (order-- > 0) {
 			struct page *part = page + (1UL << order);
 
-			part->flags &= ~((1UL << KMEM_PFN_SHIFT) - 1);
+			page_reset_flags(part);
 			free_the_page(part, order);
 		}
 	}

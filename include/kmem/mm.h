@@ -227,10 +227,20 @@ static inline bool virt_addr_valid(const void *addr)
 	return virt_to_page(addr) != NULL;
 }
 
+/*
+ * Flags are read with relaxed atomic loads: the buddy allocator inspects a
+ * neighbouring block's flags while that block's owner may be updating its
+ * own bits.  Plain loads on every architecture kmem supports.
+ */
+static inline unsigned long __page_flags(const struct page *page)
+{
+	return __atomic_load_n(&page->flags, __ATOMIC_RELAXED);
+}
+
 /** page_to_pfn - page frame number (address >> PAGE_SHIFT) of @page. */
 static inline unsigned long page_to_pfn(const struct page *page)
 {
-	return page->flags >> KMEM_PFN_SHIFT;
+	return __page_flags(page) >> KMEM_PFN_SHIFT;
 }
 
 /** pfn_to_page - inverse of page_to_pfn(); NULL for a pfn kmem does not own. */
@@ -247,27 +257,27 @@ static inline void *page_address(const struct page *page)
 
 static inline bool PageHead(const struct page *page)
 {
-	return page->flags & (1UL << PG_head);
+	return __page_flags(page) & (1UL << PG_head);
 }
 
 static inline bool PageTail(const struct page *page)
 {
-	return page->flags & (1UL << PG_tail);
+	return __page_flags(page) & (1UL << PG_tail);
 }
 
 static inline bool PageCompound(const struct page *page)
 {
-	return page->flags & ((1UL << PG_head) | (1UL << PG_tail));
+	return __page_flags(page) & ((1UL << PG_head) | (1UL << PG_tail));
 }
 
 static inline bool PageSlab(const struct page *page)
 {
-	return page->flags & (1UL << PG_slab);
+	return __page_flags(page) & (1UL << PG_slab);
 }
 
 static inline bool PageBuddy(const struct page *page)
 {
-	return page->flags & (1UL << PG_buddy);
+	return __page_flags(page) & (1UL << PG_buddy);
 }
 
 /** compound_head - the head page of the compound block @page belongs to. */
