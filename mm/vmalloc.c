@@ -40,6 +40,7 @@ struct vmap_area {
 };
 
 static pthread_rwlock_t vmap_lock = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_once_t vmalloc_once = PTHREAD_ONCE_INIT;
 static struct vmap_area *areas;
 static size_t nr_areas, areas_capacity;
 static size_t vmalloc_bytes;
@@ -95,10 +96,13 @@ static bool vmap_reserve_slot(void)
 	return true;
 }
 
+static void vmalloc_init_once(void);
+
 static bool vmap_insert(uintptr_t start, size_t size)
 {
 	size_t i;
 
+	pthread_once(&vmalloc_once, vmalloc_init_once);
 	pthread_rwlock_wrlock(&vmap_lock);
 	if (!vmap_reserve_slot()) {
 		pthread_rwlock_unlock(&vmap_lock);
@@ -303,12 +307,18 @@ int vmalloc_check(void)
 	return ret;
 }
 
-void vmalloc_lock_for_fork(void)
+static void vmalloc_lock_for_fork(void)
 {
 	pthread_rwlock_wrlock(&vmap_lock);
 }
 
-void vmalloc_unlock_after_fork(void)
+static void vmalloc_unlock_after_fork(void)
 {
 	pthread_rwlock_unlock(&vmap_lock);
+}
+
+static void vmalloc_init_once(void)
+{
+	pthread_atfork(vmalloc_lock_for_fork, vmalloc_unlock_after_fork,
+		       vmalloc_unlock_after_fork);
 }

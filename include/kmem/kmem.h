@@ -10,5 +10,8 @@
 #include <kmem/mm.h>
 #include <kmem/debug.h>
 #include <kmem/stats.h>
+#include <kmem/kmalloc.h>
+#include <kmem/vmalloc.h>
+#include <kmem/mempool.h>
 
 #endif /* KMEM_KMEM_H */
