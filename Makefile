@@ -5,10 +5,13 @@
 #   make demo            build and run examples/demo.c
 #   make install         PREFIX=/usr/local DESTDIR= (LIBDIR, INCLUDEDIR, PKGCONFIGDIR)
 #   make bench           build and run the benchmarks in bench/
+#   make tools           tools/: kheap-tracegen, kheap-replay (also built by `make`)
+#   make fragmentation   replay tools/traces/ under every heap fit policy, redraw the plot
 #   make check SANITIZE=address,undefined   the same with sanitizers (build/san-*)
 #   make valgrind        the test suites under valgrind
 #   make stress          threaded random-operation stress (STRESS_SECONDS, STRESS_THREADS)
 #   make FILTER='buddy/*' check             run a subset of the tests
+#   make lint            clang-format, clang-tidy and cppcheck over the sources
 
 comma := ,
 VERSION_MAJOR := $(shell sed -n 's/^\#define KMEM_VERSION_MAJOR //p' include/kmem/version.h)
@@ -66,7 +69,7 @@ STRESS_SECONDS ?= 10
 STRESS_THREADS ?= 4
 STAGE := $(abspath $(BUILD)/stage)
 
-.PHONY: all deps check demo install uninstall clean bench valgrind install-check stress
+.PHONY: all deps check demo install uninstall clean bench valgrind install-check stress lint
 .DEFAULT_GOAL := all
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(PC_FILE)
@@ -148,5 +151,34 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libkmem.so \
 		$(DESTDIR)$(PKGCONFIGDIR)/kmem.pc
 
+FORMATTED := $(sort $(wildcard include/kmem/*.h page/*.[ch] slab/*.[ch] mm/*.[ch] test/*.[ch] \
+	test/*/*.c examples/*.c bench/*.[ch] tools/*.c))
+
+lint:
+	$(Q)clang-format --dry-run -Werror $(FORMATTED)
+	$(Q)clang-tidy --quiet $(LIB_SRCS) -- -std=gnu11 -D_GNU_SOURCE -Iinclude -I. $(URCU_CFLAGS)
+	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--std=c11 -D_GNU_SOURCE -Iinclude -I. $(LIB_SRCS)
+
 clean:
 	rm -rf build
+
+# Command-line tools (tools/*.c): the heap trace generator and replayer.
+TOOL_SRCS := $(sort $(wildcard tools/*.c))
+TOOL_BINS := $(TOOL_SRCS:tools/%.c=$(BUILD)/tools/%)
+HEAP_TRACES := $(sort $(wildcard tools/traces/*.trace))
+.PHONY: tools fragmentation
+all: $(TOOL_BINS)
+tools: $(TOOL_BINS)
+
+$(BUILD)/tools/%: tools/%.c $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude $(SAN_FLAGS) $(CFLAGS) \
+		-o $@ $< $(STATIC_LIB) $(LIBS) -lm
+
+# Replay the shipped traces under every fit policy; redraw the plot in Documentation/.
+fragmentation: $(BUILD)/tools/kheap-replay
+	$(Q)mkdir -p $(BUILD)/replay
+	$(Q)$(BUILD)/tools/kheap-replay -p Documentation/heap-fragmentation.svg -d $(BUILD)/replay \
+		$(HEAP_TRACES)

@@ -80,7 +80,7 @@ static double measure(struct job proto, int threads)
 
 int main(int argc, char **argv)
 {
-	static const unsigned int orders[] = { 0, 3, 9 };
+	static const unsigned int orders[] = {0, 3, 9};
 	long scale = argc > 1 ? atol(argv[1]) : 1;
 	struct peer peers[MAX_PEERS];
 	int nr_peers = peers_load(peers);
@@ -95,12 +95,12 @@ int main(int argc, char **argv)
 
 			snprintf(label, sizeof(label), "order-%u pair, %d thread%s", o, threads,
 				 threads > 1 ? "s" : "");
-			kmem_ns = measure((struct job){ KMEM, NULL, o, iters, 0 }, threads);
+			kmem_ns = measure((struct job){KMEM, NULL, o, iters, 0}, threads);
 			print_row(label, "kmem", kmem_ns, kmem_ns, "ns");
-			ns = measure((struct job){ MMAP, NULL, o, iters / 20, 0 }, threads);
+			ns = measure((struct job){MMAP, NULL, o, iters / 20, 0}, threads);
 			print_row(label, "mmap", ns, kmem_ns, "ns");
 			for (int p = 0; p < nr_peers; p++) {
-				ns = measure((struct job){ PEER, &peers[p], o, iters, 0 }, threads);
+				ns = measure((struct job){PEER, &peers[p], o, iters, 0}, threads);
 				print_row(label, peers[p].name, ns, kmem_ns, "ns");
 			}
 		}

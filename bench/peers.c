@@ -23,10 +23,10 @@ struct peer_lib {
 };
 
 static const struct peer_lib libs[] = {
-	{ "jemalloc", "libjemalloc.so.2", "malloc", "free", "realloc", "memalign" },
-	{ "mimalloc", "libmimalloc.so.2", "mi_malloc", "mi_free", "mi_realloc", "mi_memalign" },
-	{ "tcmalloc", "libtcmalloc_minimal.so.4", "tc_malloc", "tc_free", "tc_realloc",
-	  "tc_memalign" },
+	{"jemalloc", "libjemalloc.so.2", "malloc", "free", "realloc", "memalign"},
+	{"mimalloc", "libmimalloc.so.2", "mi_malloc", "mi_free", "mi_realloc", "mi_memalign"},
+	{"tcmalloc", "libtcmalloc_minimal.so.4", "tc_malloc", "tc_free", "tc_realloc",
+	 "tc_memalign"},
 };
 
 /*
@@ -54,11 +54,11 @@ int peers_load(struct peer peers[MAX_PEERS])
 {
 	int n = 0;
 
-	peers[n++] = (struct peer){ "glibc", __libc_malloc, __libc_free, __libc_realloc,
-				    __libc_memalign };
+	peers[n++] =
+		(struct peer){"glibc", __libc_malloc, __libc_free, __libc_realloc, __libc_memalign};
 	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
 		void *h = dlopen(libs[i].soname, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
-		struct peer p = { libs[i].name, NULL, NULL, NULL, NULL };
+		struct peer p = {libs[i].name, NULL, NULL, NULL, NULL};
 
 		if (!h) {
 			fprintf(stderr, "bench: %s not loaded (%s)\n", libs[i].name, dlerror());

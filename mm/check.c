@@ -3,9 +3,16 @@
  * mm/check.c - kmem_check(): every layer's consistency checker, bottom up.
  */
 #include "mm/core.h"
+#include "mm/internal.h"
 #include "page/page.h"
 
 int kmem_check(void)
 {
-	return page_check();
+	if (page_check())
+		return -1;
+	if (heap_check_all())
+		return -1;
+	if (kmalloc_check())
+		return -1;
+	return vmalloc_check();
 }

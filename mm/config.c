@@ -22,13 +22,16 @@ static bool parse_size(const char *s, size_t *out)
 	if (errno)
 		return false;
 	switch (*end) {
-	case 'k': case 'K':
+	case 'k':
+	case 'K':
 		v <<= 10, end++;
 		break;
-	case 'm': case 'M':
+	case 'm':
+	case 'M':
 		v <<= 20, end++;
 		break;
-	case 'g': case 'G':
+	case 'g':
+	case 'G':
 		v <<= 30, end++;
 		break;
 	default:

@@ -20,7 +20,7 @@
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 #define __tls_ie __attribute__((tls_model("initial-exec")))
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
@@ -93,13 +93,13 @@ __hidden __cold __printf(1, 2) void kmem_bug(const char *fmt, ...);
 __hidden __cold __printf(1, 2) void kmem_warn(const char *fmt, ...);
 __hidden __cold __printf(1, 2) int kmem_check_failed(const char *fmt, ...);
 __hidden __cold __attribute__((noreturn)) void kmem_assert_fail(const char *expr, const char *file,
-								 int line);
+								int line);
 
 /* An internal invariant: always on, aborts with the failed expression. */
-#define KMEM_BUG_ON(cond)                                              \
-	do {                                                           \
-		if (unlikely(cond))                                    \
-			kmem_assert_fail(#cond, __FILE__, __LINE__);   \
+#define KMEM_BUG_ON(cond)                                                                          \
+	do {                                                                                       \
+		if (unlikely(cond))                                                                \
+			kmem_assert_fail(#cond, __FILE__, __LINE__);                               \
 	} while (0)
 
 /* ---- configuration (mm/config.c) ----------------------------------- */

@@ -18,7 +18,7 @@
 struct region {
 	struct page pages[REGION_PAGES];
 	unsigned long base;
-	struct list_head link;		/* zone.regions */
+	struct list_head link; /* zone.regions */
 };
 
 /* Buddy free-list links overlay the first two private words of a free head. */
@@ -46,12 +46,12 @@ struct zone {
 	pthread_mutex_t lock;
 	struct list_head free_area[NR_PAGE_ORDERS];
 	unsigned long nr_free[NR_PAGE_ORDERS];
-	unsigned long free_mask;	/* bit o: free_area[o] is not empty */
+	unsigned long free_mask; /* bit o: free_area[o] is not empty */
 	struct list_head regions;
 	unsigned long nr_regions;
 	unsigned long regions_released;
-	uintptr_t last_region_base;	/* placement hint for the next mapping */
-	size_t retain_bytes;		/* wholly free regions kept mapped */
+	uintptr_t last_region_base; /* placement hint for the next mapping */
+	size_t retain_bytes;	    /* wholly free regions kept mapped */
 };
 
 __hidden extern struct zone zone;
@@ -75,7 +75,7 @@ __hidden void region_unmap(struct region *region);
 
 /* pcp.c: the per-thread page cache. */
 struct pcp_list {
-	struct page *head;	/* singly linked through private_data[1] */
+	struct page *head; /* singly linked through private_data[1] */
 	unsigned int count;
 	unsigned int high;
 	unsigned int batch;
@@ -86,7 +86,7 @@ enum pcp_state { PCP_UNUSED, PCP_ACTIVE, PCP_DEAD };
 struct page_cache {
 	struct pcp_list lists[PAGE_ALLOC_COSTLY_ORDER + 1];
 	enum pcp_state state;
-	struct list_head link;		/* pcp_registry */
+	struct list_head link; /* pcp_registry */
 };
 
 __hidden struct page *pcp_alloc(unsigned int order, gfp_t gfp);

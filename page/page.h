@@ -120,8 +120,8 @@ __hidden void page_register_reclaim(page_reclaim_fn fn);
  * the page layer, or each other, linking against the owner's internals.
  */
 struct page_owner_ops {
-	void (*free)(struct page *head, void *obj);	/* kfree() of @obj */
-	size_t (*size)(struct page *head, const void *obj);	/* ksize() of @obj */
+	void (*free)(struct page *head, void *obj);	    /* kfree() of @obj */
+	size_t (*size)(struct page *head, const void *obj); /* ksize() of @obj */
 };
 __hidden void page_set_owner_ops(enum pageflags type, const struct page_owner_ops *ops);
 __hidden extern const struct page_owner_ops *page_owner_table[__NR_PAGEFLAGS];

@@ -297,7 +297,7 @@ static unsigned long direct_reclaim(void)
 static __cold struct page *alloc_pages_slowpath(unsigned int order, gfp_t gfp)
 {
 	unsigned int tries = (gfp & __GFP_NORETRY) ? 1 : (gfp & __GFP_RETRY_MAYFAIL) ? 8 : 3;
-	struct timespec nap = { 0, 1000000 };
+	struct timespec nap = {0, 1000000};
 	time_t last_warn = time(NULL);
 	struct page *page;
 
@@ -310,8 +310,10 @@ static __cold struct page *alloc_pages_slowpath(unsigned int order, gfp_t gfp)
 			return page;
 		if (gfp & __GFP_NOFAIL) {
 			if (time(NULL) - last_warn >= 10) {
-				kmem_warn("kmem: page allocation stalls: order:%u, mode:%#x, waiting "
-					  "for memory to be freed (__GFP_NOFAIL)", order, gfp);
+				kmem_warn(
+					"kmem: page allocation stalls: order:%u, mode:%#x, waiting "
+					"for memory to be freed (__GFP_NOFAIL)",
+					order, gfp);
 				last_warn = time(NULL);
 			}
 			nanosleep(&nap, NULL);
@@ -320,8 +322,8 @@ static __cold struct page *alloc_pages_slowpath(unsigned int order, gfp_t gfp)
 fail:
 	if (!(gfp & __GFP_NOWARN))
 		kmem_warn("kmem: page allocation failure: order:%u, mode:%#x, mapped:%zu kB, "
-			  "limit:%zu kB", order, gfp,
-			  __atomic_load_n(&page_mapped_bytes, __ATOMIC_RELAXED) >> 10,
+			  "limit:%zu kB",
+			  order, gfp, __atomic_load_n(&page_mapped_bytes, __ATOMIC_RELAXED) >> 10,
 			  __atomic_load_n(&page_mem_limit, __ATOMIC_RELAXED) >> 10);
 	return NULL;
 }
@@ -388,15 +390,23 @@ static void free_the_page(struct page *page, unsigned int order)
  * that aborts unless the report action says continue) when it cannot be
  * freed.
  */
-static bool page_free_ok(struct page *page, const char *fn)
+static bool page_is_ours(struct page *page, const char *fn)
 {
 	if (unlikely(__virt_to_page(page_address(page)) != page)) {
 		kmem_bug("Bad page state in %s: %p is not a page kmem manages", fn, (void *)page);
 		return false;
 	}
+	return true;
+}
+
+static bool page_free_ok(struct page *page, const char *fn)
+{
+	if (!page_is_ours(page, fn))
+		return false;
 	if (unlikely(PageTail(page))) {
 		kmem_bug("Bad page state in %s: page %p (pfn %#lx) is a tail page of compound "
-			 "block %p", fn, page_address(page), page_to_pfn(page),
+			 "block %p",
+			 fn, page_address(page), page_to_pfn(page),
 			 page_address(compound_head(page)));
 		return false;
 	}
@@ -438,7 +448,8 @@ void __free_pages(struct page *page, unsigned int order)
 		return;
 	if (unlikely(order != page->order)) {
 		kmem_bug("Bad page state in __free_pages: page %p allocated with order %u freed "
-			 "with order %u", page_address(page), page->order, order);
+			 "with order %u",
+			 page_address(page), page->order, order);
 		return;
 	}
 	if (page_put_testzero(page)) {
@@ -475,6 +486,8 @@ void free_pages(unsigned long addr, unsigned int order)
 
 void put_page(struct page *page)
 {
+	if (!page_is_ours(page, "put_page"))
+		return;
 	page = compound_head(page);
 	if (!page_free_ok(page, "put_page"))
 		return;

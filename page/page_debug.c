@@ -40,9 +40,10 @@ static int check_allocated_block(struct page *page)
 	if (PageHead(page)) {
 		for (unsigned long i = 1; i < (1UL << o); i++)
 			if (!PageTail(&page[i]) || compound_head(&page[i]) != page)
-				return kmem_check_failed("compound block %p: page %lu is not a tail "
-							 "pointing at its head (I4)",
-							 page_address(page), i);
+				return kmem_check_failed(
+					"compound block %p: page %lu is not a tail "
+					"pointing at its head (I4)",
+					page_address(page), i);
 	}
 	return 0;
 }
@@ -77,15 +78,18 @@ static int check_regions(unsigned long counted[NR_PAGE_ORDERS])
 							 page_address(page), o);
 			if (PageTail(page))
 				return kmem_check_failed("tail page %p found where a block should "
-							 "start (I5)", page_address(page));
+							 "start (I5)",
+							 page_address(page));
 			if (PageBuddy(page)) {
 				ret = check_free_block(region, idx);
 				counted[o]++;
 			} else if (page_test_flag(page, PG_pcp)) {
 				ret = (o > PAGE_ALLOC_COSTLY_ORDER || page_ref_count(page)) ?
 					kmem_check_failed("cached block %p has order %u, refcount "
-							  "%d (I3)", page_address(page), o,
-							  page_ref_count(page)) : 0;
+							  "%d (I3)",
+							  page_address(page), o,
+							  page_ref_count(page)) :
+					0;
 			} else {
 				ret = check_allocated_block(page);
 			}
@@ -93,10 +97,10 @@ static int check_regions(unsigned long counted[NR_PAGE_ORDERS])
 				return ret;
 			for (unsigned long i = 1; i < (1UL << o); i++)
 				if (page[i].flags & ((1UL << PG_buddy) | (1UL << PG_pcp)))
-					return kmem_check_failed("page %p inside block %p (order %u) "
-								 "is marked free (I5)",
-								 page_address(&page[i]),
-								 page_address(page), o);
+					return kmem_check_failed(
+						"page %p inside block %p (order %u) "
+						"is marked free (I5)",
+						page_address(&page[i]), page_address(page), o);
 			idx += 1UL << o;
 		}
 	}
@@ -121,22 +125,24 @@ static int check_free_lists(const unsigned long counted[NR_PAGE_ORDERS])
 			n++;
 		}
 		if (n != zone.nr_free[o] || n != counted[o])
-			return kmem_check_failed("free_area[%u] lists %lu blocks, nr_free says %lu, "
-						 "regions hold %lu (I1)",
-						 o, n, zone.nr_free[o], counted[o]);
+			return kmem_check_failed(
+				"free_area[%u] lists %lu blocks, nr_free says %lu, "
+				"regions hold %lu (I1)",
+				o, n, zone.nr_free[o], counted[o]);
 		if (!!(zone.free_mask & (1UL << o)) != !!n)
-			return kmem_check_failed("free_mask bit %u disagrees with free_area (I1)", o);
+			return kmem_check_failed("free_mask bit %u disagrees with free_area (I1)",
+						 o);
 	}
 	if (zone.nr_free[MAX_PAGE_ORDER] * REGION_SIZE > zone.retain_bytes)
 		return kmem_check_failed("%lu wholly free regions kept, more than the %zu bytes "
-					 "retained (I6)", zone.nr_free[MAX_PAGE_ORDER],
-					 zone.retain_bytes);
+					 "retained (I6)",
+					 zone.nr_free[MAX_PAGE_ORDER], zone.retain_bytes);
 	return 0;
 }
 
 int page_check(void)
 {
-	unsigned long counted[NR_PAGE_ORDERS] = { 0 };
+	unsigned long counted[NR_PAGE_ORDERS] = {0};
 	int ret;
 
 	page_init();

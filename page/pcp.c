@@ -22,7 +22,7 @@
 static __thread struct page_cache pcp __tls_ie;
 static pthread_key_t pcp_key;
 static pthread_mutex_t pcp_registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct list_head pcp_registry = { &pcp_registry, &pcp_registry };
+static struct list_head pcp_registry = {&pcp_registry, &pcp_registry};
 static unsigned int pcp_high_pages;
 
 static inline struct page *pcp_next(struct page *page)
@@ -200,10 +200,13 @@ int pcp_check(void)
 		for (unsigned int o = 0; o <= PAGE_ALLOC_COSTLY_ORDER && !ret; o++) {
 			unsigned int n = 0;
 
-			for (struct page *p = cache->lists[o].head; p && !ret; p = pcp_next(p), n++) {
-				if (!page_test_flag(p, PG_pcp) || p->order != o || page_ref_count(p))
+			for (struct page *p = cache->lists[o].head; p && !ret;
+			     p = pcp_next(p), n++) {
+				if (!page_test_flag(p, PG_pcp) || p->order != o ||
+				    page_ref_count(p))
 					ret = kmem_check_failed(
-						"page %p on a thread's order-%u page cache has flags "
+						"page %p on a thread's order-%u page cache has "
+						"flags "
 						"%#lx, order %u, refcount %d (I3)",
 						page_address(p), o,
 						p->flags & ((1UL << KMEM_PFN_SHIFT) - 1), p->order,

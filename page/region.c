@@ -87,7 +87,7 @@ static struct region **region_slot(uintptr_t base, bool create)
 {
 	struct region ***l1 = &region_table[base >> (REGION_SHIFT + REGION_L2_BITS)];
 	struct region **l2 = *l1;
-	size_t l2_bytes = sizeof(*l2) << REGION_L2_BITS;
+	size_t l2_bytes = sizeof(struct region *) << REGION_L2_BITS;
 
 	if (!l2) {
 		if (!create)

@@ -20,14 +20,14 @@
 KMEM_BEGIN_DECLS
 
 enum kmem_report_kind {
-	KMEM_REPORT_BUG,	/* misuse or corruption detected */
-	KMEM_REPORT_WARN,	/* something odd, execution continues */
-	KMEM_REPORT_CHECK,	/* kmem_check() found a broken invariant */
+	KMEM_REPORT_BUG,   /* misuse or corruption detected */
+	KMEM_REPORT_WARN,  /* something odd, execution continues */
+	KMEM_REPORT_CHECK, /* kmem_check() found a broken invariant */
 };
 
 enum kmem_report_action {
-	KMEM_REPORT_ABORT,	/* after a BUG report: abort() (default) */
-	KMEM_REPORT_CONTINUE,	/* after a BUG report: return to the caller */
+	KMEM_REPORT_ABORT,    /* after a BUG report: abort() (default) */
+	KMEM_REPORT_CONTINUE, /* after a BUG report: return to the caller */
 };
 
 /**

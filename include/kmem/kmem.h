@@ -13,5 +13,6 @@
 #include <kmem/kmalloc.h>
 #include <kmem/vmalloc.h>
 #include <kmem/mempool.h>
+#include <kmem/heap.h>
 
 #endif /* KMEM_KMEM_H */

@@ -58,13 +58,13 @@ _Static_assert(PAGE_SIZE == KMEM_PAGE_SIZE, "PAGE_SIZE must agree with kmem's pa
  * change, which makes page_address() a load and a shift.
  */
 enum pageflags {
-	PG_head = 0,	/* first page of a compound block */
-	PG_tail,	/* other pages of a compound block */
-	PG_buddy,	/* first page of a free block in the buddy lists */
-	PG_pcp,		/* first page of a block in a per-thread page cache */
-	PG_slab,	/* block is a slab (slab/) */
-	PG_heap,	/* block is a kmalloc heap segment (mm/) */
-	PG_large,	/* block is one large kmalloc allocation (mm/) */
+	PG_head = 0, /* first page of a compound block */
+	PG_tail,     /* other pages of a compound block */
+	PG_buddy,    /* first page of a free block in the buddy lists */
+	PG_pcp,	     /* first page of a block in a per-thread page cache */
+	PG_slab,     /* block is a slab (slab/) */
+	PG_heap,     /* block is a kmalloc heap segment (mm/) */
+	PG_large,    /* block is one large kmalloc allocation (mm/) */
 	__NR_PAGEFLAGS
 };
 #define KMEM_PFN_SHIFT 16
@@ -77,15 +77,15 @@ enum pageflags {
  * (page + i is the i-th page after page, inside one block).
  */
 struct page {
-	unsigned long flags;	/* PG_* bits; pfn above KMEM_PFN_SHIFT */
+	unsigned long flags; /* PG_* bits; pfn above KMEM_PFN_SHIFT */
 	/*
 	 * Tail pages: the head page's address.  Otherwise private to the
 	 * layer that owns the block (free lists, slab and heap metadata).
 	 */
 	unsigned long private_data[6];
-	unsigned char order;	/* block order (head pages) */
+	unsigned char order; /* block order (head pages) */
 	unsigned char __pad[3];
-	int _refcount;		/* 0: free; use page_count() */
+	int _refcount; /* 0: free; use page_count() */
 };
 
 /**

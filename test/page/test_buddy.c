@@ -83,7 +83,7 @@ Test(buddy, split_halves_go_to_lower_orders)
 	struct page *page;
 
 	kmem_set_mem_limit(0);
-	page = alloc_pages(GFP_KERNEL, 4);	/* order 4 bypasses the thread cache */
+	page = alloc_pages(GFP_KERNEL, 4); /* order 4 bypasses the thread cache */
 	cr_assert_not_null(page);
 	buddy_snapshot(nr_free);
 	/* One fresh region split down to order 4: one free block at each of 4..9. */
@@ -355,15 +355,17 @@ Test(buddy, thread_exit_returns_cached_pages)
 
 Test(buddy, buddyinfo_prints_the_proc_format)
 {
-	char buf[256] = { 0 };
+	char buf[256] = {0};
 	FILE *f = fmemopen(buf, sizeof(buf), "w");
 	struct page *page = alloc_pages(GFP_KERNEL, 9);
 
 	kmem_buddyinfo(f);
 	fclose(f);
 	cr_assert(strncmp(buf, "Node 0, zone   Normal ", 22) == 0, "got \"%s\"", buf);
-	cr_assert(strstr(buf, "     0      0      0      0      0      0      0      0      0 "
-			      "     1      0 \n"), "got \"%s\"", buf);
+	cr_assert(strstr(buf,
+			 "     0      0      0      0      0      0      0      0      0 "
+			 "     1      0 \n"),
+		  "got \"%s\"", buf);
 	__free_pages(page, 9);
 }
 
@@ -401,7 +403,8 @@ static void *stress_thread(void *p)
 			struct page *page = sh->slot[s].page;
 			size_t len = PAGE_SIZE << sh->slot[s].order;
 
-			if (!check_tagged(page_address(page), len < 256 ? len : 256, sh->slot[s].tag))
+			if (!check_tagged(page_address(page), len < 256 ? len : 256,
+					  sh->slot[s].tag))
 				arg->failed = true;
 			__free_pages(page, sh->slot[s].order);
 			sh->slot[s].page = NULL;
@@ -426,7 +429,7 @@ static void *stress_thread(void *p)
 Test(buddy, two_threads_with_cross_thread_frees_stay_consistent)
 {
 	static struct stress_shared shared;
-	struct stress_arg args[2] = { { &shared, 1, false }, { &shared, 99, false } };
+	struct stress_arg args[2] = {{&shared, 1, false}, {&shared, 99, false}};
 	pthread_t t[2];
 
 	for (int i = 0; i < STRESS_SLOTS; i++)

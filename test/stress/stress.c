@@ -119,7 +119,7 @@ int main(int argc, char **argv)
 	int nthreads = argc > 2 ? atoi(argv[2]) : 4;
 	pthread_t tids[64];
 	unsigned long total = 0;
-	struct timespec nap = { seconds, 0 };
+	struct timespec nap = {seconds, 0};
 
 	if (nthreads < 1 || nthreads > 64)
 		nthreads = 4;
