@@ -339,7 +339,6 @@ static __noinline void *kmalloc_heap_slow(size_t size, gfp_t gfp)
 static __noinline void kfree_heap_slow(void *p)
 {
 	struct kheap *h = heap_of(p);
-	struct chunk *c = payload_chunk(p);
 	struct front_bin *bin;
 	size_t size;
 
@@ -352,9 +351,9 @@ static __noinline void kfree_heap_slow(void *p)
 			 "use kheap_free()", p, h->name);
 		return;
 	}
-	if (!heap_usable_size(p))
+	size = heap_usable_size(p) + CHUNK_HEADER;
+	if (size == CHUNK_HEADER)
 		return;	/* reported: not an allocated chunk */
-	size = chunk_size(c);
 	bin = size <= FRONT_MAX_CHUNK ? &front.bins[front_class(size)] : NULL;
 	if (unlikely(bin && ((void **)p)[1] == (void *)(uintptr_t)front_key)) {
 		kmem_bug("kmalloc: kfree(%p): double free (the chunk is already in %s front "
@@ -496,9 +495,14 @@ void kfree(const void *objp)
 	 * pointers included, is sorted out by kfree_heap_slow().
 	 */
 	c = payload_chunk(objp);
-	h = c->head;
+	/*
+	 * Atomic: freeing the chunk before this one rewrites this header's
+	 * CHUNK_PREV_IN_USE bit under its arena's lock, which we do not hold.
+	 */
+	h = __atomic_load_n(&c->head, __ATOMIC_RELAXED);
 	if (unlikely(((uintptr_t)objp & (CHUNK_ALIGN - 1)) || !(h & CHUNK_IN_USE) ||
-		     (h & CHUNK_SIZE_MASK) > FRONT_MAX_CHUNK || !chunk_tag_ok(c)))
+		     (h & CHUNK_SIZE_MASK) > FRONT_MAX_CHUNK ||
+		     (h & ~CHUNK_LOW_MASK) != chunk_tag(c, h & CHUNK_LOW_MASK)))
 		return kfree_heap_slow((void *)objp);
 	bin = &front.bins[front_class(h & CHUNK_SIZE_MASK)];
 	if (unlikely(bin->count >= bin->limit ||
