@@ -70,7 +70,7 @@ _Static_assert(KMALLOC_MIN_SIZE == CHUNK_ALIGN && ARCH_KMALLOC_MINALIGN == CHUNK
 /* A list holds at most this many chunks, and about FRONT_BIN_BYTES bytes. */
 #define FRONT_BIN_MAX 64
 #define FRONT_BIN_MIN 8
-#define FRONT_BIN_BYTES (8 * 1024)
+#define FRONT_BIN_BYTES (16 * 1024)
 /* The key needs a second payload word in every cached chunk. */
 _Static_assert(CHUNK_MIN - CHUNK_HEADER >= 2 * sizeof(void *), "front links fit a chunk");
 
@@ -206,6 +206,16 @@ static bool is_kmalloc_arena(const struct kheap *h)
 		if (arenas[i] == h)
 			return true;
 	return false;
+}
+
+/*
+ * heap_of() for a caller that already has the PG_heap head page of the
+ * segment: mm/heap.c keeps the owning heap in the head page's
+ * private_data[2].  Saves the kfree() fast path a second address lookup.
+ */
+static inline struct kheap *page_heap(const struct page *head)
+{
+	return (struct kheap *)head->private_data[2];
 }
 
 /* ---- the front cache ------------------------------------------------------ */
@@ -479,15 +489,19 @@ static __noinline void kfree_other(const void *p, struct page *page)
 
 void kfree(const void *objp)
 {
-	struct page *page;
-	struct chunk *c;
+	struct page *page, *head;
 	struct front_bin *bin;
+	struct kheap *arena;
+	struct chunk *c;
 	uint64_t h;
 
 	if (unlikely(ZERO_OR_NULL_PTR(objp)))
 		return;
 	page = __virt_to_page(objp);
-	if (unlikely(!page || !(compound_head(page)->flags & (1UL << PG_heap))))
+	if (unlikely(!page))
+		return kfree_other(objp, NULL);
+	head = compound_head(page);
+	if (unlikely(!page_test_flag(head, PG_heap)))
 		return kfree_other(objp, page);
 	/*
 	 * The fast path takes a well-formed, small, allocated chunk of a kmalloc
@@ -505,9 +519,10 @@ void kfree(const void *objp)
 		     (h & ~CHUNK_LOW_MASK) != chunk_tag(c, h & CHUNK_LOW_MASK)))
 		return kfree_heap_slow((void *)objp);
 	bin = &front.bins[front_class(h & CHUNK_SIZE_MASK)];
+	arena = page_heap(head);
 	if (unlikely(bin->count >= bin->limit ||
 		     ((void *const *)objp)[1] == (void *)(uintptr_t)front_key ||
-		     !is_kmalloc_arena(heap_of(objp))))
+		     (arena != front.arena && !is_kmalloc_arena(arena))))
 		return kfree_heap_slow((void *)objp);
 	front_push(bin, (void *)objp);
 }
