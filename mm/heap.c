@@ -41,8 +41,12 @@
 #include "mm/internal.h"
 #include "page/page.h"
 
-/* Default segment: 128 KiB; larger requests get a larger block. */
+/*
+ * Segments are 128 KiB, or for larger requests the smallest block that
+ * holds HEAP_SEGMENT_FANOUT of them (at most MAX_PAGE_ORDER).
+ */
 #define HEAP_SEGMENT_ORDER 5
+#define HEAP_SEGMENT_FANOUT 8
 
 static pthread_mutex_t heap_registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct list_head heap_registry = {&heap_registry, &heap_registry};
@@ -103,8 +107,8 @@ static size_t segment_capacity(const struct heap_segment *seg)
 /* Bytes a page segment of @order can give to one chunk (as segment_layout()). */
 static size_t page_segment_capacity(unsigned int order)
 {
-	size_t first = align_up(sizeof(struct heap_segment) + CHUNK_HEADER, CHUNK_ALIGN) -
-		       CHUNK_HEADER;
+	size_t first =
+		align_up(sizeof(struct heap_segment) + CHUNK_HEADER, CHUNK_ALIGN) - CHUNK_HEADER;
 
 	return (PAGE_SIZE << order) - CHUNK_HEADER - first;
 }
@@ -154,9 +158,11 @@ static struct heap_segment *segment_grow(struct kheap *h, size_t need, gfp_t gfp
 	struct heap_segment *seg;
 	struct page *page;
 
-	while (page_segment_capacity(order) < need)
-		if (++order > MAX_PAGE_ORDER)
-			return NULL;
+	/* Room for several requests of this size, so segments do not churn. */
+	while (page_segment_capacity(order) < need * HEAP_SEGMENT_FANOUT && order < MAX_PAGE_ORDER)
+		order++;
+	if (page_segment_capacity(order) < need)
+		return NULL;
 	page = alloc_pages((gfp & ~__GFP_ZERO) | __GFP_COMP, order);
 	if (!page)
 		return NULL;
@@ -223,7 +229,8 @@ static void *chunk_take(struct kheap *h, struct chunk *c, size_t need)
 	} else {
 		struct chunk *next = (struct chunk *)((char *)c + size);
 
-		chunk_set_head(next, chunk_size(next), (next->head & CHUNK_FLAGS) | CHUNK_PREV_IN_USE);
+		chunk_set_head(next, chunk_size(next),
+			       (next->head & CHUNK_FLAGS) | CHUNK_PREV_IN_USE);
 	}
 	chunk_set_head(c, size, prev | CHUNK_IN_USE);
 	h->used_bytes += size;
@@ -274,15 +281,14 @@ enum heap_op { OP_FREE, OP_SIZE, OP_RESIZE };
 static bool free_neighbour_ok(const struct heap_segment *seg, const struct chunk *c)
 {
 	return c >= seg->first && c < seg->sentinel && chunk_tag_ok(c) && !chunk_in_use(c) &&
-	       chunk_size(c) >= CHUNK_MIN;
+		chunk_size(c) >= CHUNK_MIN;
 }
 
 /*
  * The allocated chunk whose payload is @p, after checking every tag the
  * operation will rely on; NULL after a BUG report otherwise.
  */
-static struct chunk *live_chunk(struct kheap *h, struct heap_segment *seg, void *p,
-				enum heap_op op)
+static struct chunk *live_chunk(struct kheap *h, struct heap_segment *seg, void *p, enum heap_op op)
 {
 	const char *what = heap_op_names[op];
 	struct chunk *c = payload_chunk(p), *next, *left;
@@ -292,7 +298,8 @@ static struct chunk *live_chunk(struct kheap *h, struct heap_segment *seg, void 
 		return NULL;
 	}
 	if (!chunk_tag_ok(c)) {
-		kmem_bug("kheap %s: %s of %p: invalid pointer or corrupted boundary tag (header %#llx)",
+		kmem_bug("kheap %s: %s of %p: invalid pointer or corrupted boundary tag (header "
+			 "%#llx)",
 			 h->name, what, p, (unsigned long long)c->head);
 		return NULL;
 	}
@@ -308,8 +315,8 @@ static struct chunk *live_chunk(struct kheap *h, struct heap_segment *seg, void 
 			 h->name, what, p, chunk_size(c));
 		return NULL;
 	}
-	if (!chunk_in_use(next) && (!free_neighbour_ok(seg, next) ||
-				    *chunk_footer(next) != chunk_size(next))) {
+	if (!chunk_in_use(next) &&
+	    (!free_neighbour_ok(seg, next) || *chunk_footer(next) != chunk_size(next))) {
 		kmem_bug("kheap %s: %s of %p: corrupted free chunk after it", h->name, what, p);
 		return NULL;
 	}
@@ -338,8 +345,7 @@ static size_t control_block_bytes(unsigned int fl_count)
 	return sizeof(struct kheap) + fl_count * sizeof(((struct kheap *)0)->tlsf_heads[0]);
 }
 
-static void heap_init(struct kheap *h, const char *name, enum kheap_fit fit,
-		      unsigned int fl_count)
+static void heap_init(struct kheap *h, const char *name, enum kheap_fit fit, unsigned int fl_count)
 {
 	memset(h, 0, control_block_bytes(fl_count));
 	pthread_mutex_init(&h->lock, NULL);
@@ -515,7 +521,8 @@ bool heap_resize_in_place(struct kheap *h, void *p, size_t new_size)
 		unindex_free_chunk(h, next);
 		mark_merged(next);
 		next = (struct chunk *)((char *)c + room);
-		chunk_set_head(next, chunk_size(next), (next->head & CHUNK_FLAGS) | CHUNK_PREV_IN_USE);
+		chunk_set_head(next, chunk_size(next),
+			       (next->head & CHUNK_FLAGS) | CHUNK_PREV_IN_USE);
 		h->used_bytes += room - size;
 		size = room;
 	}
@@ -579,14 +586,18 @@ static size_t heap_metadata_bytes(struct kheap *h)
 
 void kheap_stats(struct kheap *h, struct kheap_stats *st)
 {
+	if (unlikely(!h)) {
+		memset(st, 0, sizeof(*st));
+		return;
+	}
 	pthread_mutex_lock(&h->lock);
 	st->used_bytes = h->used_bytes - h->nr_used * CHUNK_HEADER;
 	st->free_bytes = h->free_bytes;
 	st->largest_free = h->ops->largest(h);
 	st->nr_used = h->nr_used;
 	st->nr_free = h->nr_free;
-	st->fragmentation = h->free_bytes ? 1.0 - (double)st->largest_free / (double)h->free_bytes
-					  : 0.0;
+	st->fragmentation =
+		h->free_bytes ? 1.0 - (double)st->largest_free / (double)h->free_bytes : 0.0;
 	st->metadata_bytes = heap_metadata_bytes(h);
 	st->footprint = h->footprint;
 	st->peak_footprint = h->peak_footprint;
@@ -607,14 +618,16 @@ static void dump_segment(struct heap_segment *seg, unsigned int index, FILE *out
 	char bar[DUMP_COLUMNS + 1];
 
 	fprintf(out, "segment %u: %zu bytes, chunks from +%#zx to +%#zx\n", index, seg->bytes,
-		(size_t)((char *)seg->first - seg->base), (size_t)((char *)seg->sentinel - seg->base));
+		(size_t)((char *)seg->first - seg->base),
+		(size_t)((char *)seg->sentinel - seg->base));
 	fprintf(out, "      offset        size  state\n");
 	for (struct chunk *c = seg->first; c < seg->sentinel; c = chunk_next(c)) {
-		size_t start = (size_t)((char *)c - (char *)seg->first), end = start + chunk_size(c);
+		size_t start = (size_t)((char *)c - (char *)seg->first),
+		       end = start + chunk_size(c);
 		size_t *acc = chunk_in_use(c) ? used : free_b;
 
-		fprintf(out, "  %#10zx  %10zu  %s\n", (size_t)((char *)c - seg->base), chunk_size(c),
-			chunk_in_use(c) ? "used" : "free");
+		fprintf(out, "  %#10zx  %10zu  %s\n", (size_t)((char *)c - seg->base),
+			chunk_size(c), chunk_in_use(c) ? "used" : "free");
 		for (size_t col = start / width; col < DUMP_COLUMNS && col * width < end; col++) {
 			size_t lo = col * width > start ? col * width : start;
 			size_t hi = (col + 1) * width < end ? (col + 1) * width : end;
@@ -634,10 +647,15 @@ void kheap_dump(struct kheap *h, FILE *out)
 	struct list_head *pos;
 	unsigned int index = 0;
 
+	if (unlikely(!h)) {
+		fprintf(out, "kheap (null)\n");
+		return;
+	}
 	kheap_stats(h, &st);
 	pthread_mutex_lock(&h->lock);
 	fprintf(out,
-		"kheap %s: fit=%s segments=%lu used=%zu bytes in %zu chunks, free=%zu bytes in %zu chunks, largest free=%zu, fragmentation=%.3f\n",
+		"kheap %s: fit=%s segments=%lu used=%zu bytes in %zu chunks, free=%zu bytes in %zu "
+		"chunks, largest free=%zu, fragmentation=%.3f\n",
 		h->name, h->ops->name, st.nr_segments, st.used_bytes, st.nr_used, st.free_bytes,
 		st.nr_free, st.largest_free, st.fragmentation);
 	list_for_each(pos, &h->segments)
@@ -653,8 +671,8 @@ void kheap_destroy(struct kheap *h)
 	list_del(&h->link);
 	pthread_mutex_unlock(&heap_registry_lock);
 	if (h->nr_used)
-		kmem_warn("kheap %s: destroyed with %zu chunks (%zu bytes) still allocated", h->name,
-			  h->nr_used, h->used_bytes - h->nr_used * CHUNK_HEADER);
+		kmem_warn("kheap %s: destroyed with %zu chunks (%zu bytes) still allocated",
+			  h->name, h->nr_used, h->used_bytes - h->nr_used * CHUNK_HEADER);
 	if (!h->in_caller_memory) {
 		while (!list_empty(&h->segments)) {
 			struct heap_segment *seg =
@@ -683,9 +701,10 @@ static int check_segment(struct kheap *h, struct heap_segment *seg, size_t total
 	if (seg->heap != h)
 		return kmem_check_failed("kheap %s: segment %p points at another heap", h->name,
 					 (void *)seg);
-	if (seg->page && (!page_test_flag(seg->page, PG_heap) ||
-			  seg->page->private_data[1] != (unsigned long)seg ||
-			  seg->page->private_data[2] != (unsigned long)h))
+	if (seg->page &&
+	    (!page_test_flag(seg->page, PG_heap) ||
+	     seg->page->private_data[1] != (unsigned long)seg ||
+	     seg->page->private_data[2] != (unsigned long)h))
 		return kmem_check_failed("kheap %s: head page of segment %p does not point back",
 					 h->name, (void *)seg);
 	for (; c < seg->sentinel; c = chunk_next(c)) {
@@ -703,24 +722,28 @@ static int check_segment(struct kheap *h, struct heap_segment *seg, size_t total
 			totals[0] += size;
 		} else {
 			if (!prev_used)
-				return kmem_check_failed("kheap %s: free chunks at %p and before it are not merged",
-							 h->name, (void *)c);
+				return kmem_check_failed(
+					"kheap %s: free chunks at %p and before it are not merged",
+					h->name, (void *)c);
 			if (*chunk_footer(c) != size)
-				return kmem_check_failed("kheap %s: free chunk %p has footer %llu, size %zu",
-							 h->name, (void *)c,
-							 (unsigned long long)*chunk_footer(c), size);
+				return kmem_check_failed(
+					"kheap %s: free chunk %p has footer %llu, size %zu",
+					h->name, (void *)c, (unsigned long long)*chunk_footer(c),
+					size);
 			if (!h->ops->contains(h, c))
-				return kmem_check_failed("kheap %s: free chunk %p is not in the %s-fit index",
-							 h->name, (void *)c, h->ops->name);
+				return kmem_check_failed(
+					"kheap %s: free chunk %p is not in the %s-fit index",
+					h->name, (void *)c, h->ops->name);
 			totals[1] += size;
 			totals[3]++;
 		}
 		prev_used = chunk_in_use(c);
 	}
-	if (c != seg->sentinel || !chunk_tag_ok(c) || (c->head & CHUNK_LOW_MASK) !=
-	    (CHUNK_IN_USE | (prev_used ? CHUNK_PREV_IN_USE : 0)))
-		return kmem_check_failed("kheap %s: chunks of segment %p do not end at its sentinel",
-					 h->name, (void *)seg);
+	if (c != seg->sentinel || !chunk_tag_ok(c) ||
+	    (c->head & CHUNK_LOW_MASK) != (CHUNK_IN_USE | (prev_used ? CHUNK_PREV_IN_USE : 0)))
+		return kmem_check_failed(
+			"kheap %s: chunks of segment %p do not end at its sentinel", h->name,
+			(void *)seg);
 	if (used != seg->nr_used)
 		return kmem_check_failed("kheap %s: segment %p counts %lu chunks, has %lu", h->name,
 					 (void *)seg, seg->nr_used, used);
@@ -731,7 +754,7 @@ static int check_segment(struct kheap *h, struct heap_segment *seg, size_t total
 
 static int heap_check(struct kheap *h)
 {
-	size_t totals[4] = {0};	/* used bytes, free bytes, used chunks, free chunks */
+	size_t totals[4] = {0}; /* used bytes, free bytes, used chunks, free chunks */
 	unsigned long nr_segments = 0, nr_empty = 0;
 	struct list_head *pos;
 	char *prev_end = NULL;

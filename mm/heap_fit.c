@@ -61,12 +61,12 @@ static inline size_t subtree_max(const struct fit_node *n)
 
 static inline void node_update(struct fit_node *n)
 {
-	size_t m = node_size(n);
+	size_t m = node_size(n), left = subtree_max(n->left), right = subtree_max(n->right);
 
-	if (subtree_max(n->left) > m)
-		m = n->left->subtree_max;
-	if (subtree_max(n->right) > m)
-		m = n->right->subtree_max;
+	if (left > m)
+		m = left;
+	if (right > m)
+		m = right;
 	n->subtree_max = m;
 }
 
@@ -191,6 +191,7 @@ static struct fit_node *tree_fit_from(struct fit_node *n, uintptr_t from, size_t
 			return found;
 		if (node_size(n) >= size)
 			return n;
+		/* cppcheck-suppress nullPointerRedundantCheck ; n is not NULL inside the loop */
 		return tree_first_fit(n->right, size);
 	}
 	return NULL;
@@ -269,7 +270,8 @@ static bool free_chunk_ok(struct kheap *h, struct chunk *c)
 {
 	if (chunk_tag_ok(c) && !chunk_in_use(c) && chunk_size(c) >= CHUNK_MIN)
 		return true;
-	kmem_check_failed("kheap %s: index holds %p, which is not a free chunk", h->name, (void *)c);
+	kmem_check_failed("kheap %s: index holds %p, which is not a free chunk", h->name,
+			  (void *)c);
 	return false;
 }
 
@@ -487,18 +489,21 @@ static long tlsf_check(struct kheap *h)
 			unsigned int cfl, csl;
 
 			if (!c != !(h->index.tlsf.sl_bitmap[fl] & (1U << sl)))
-				return kmem_check_failed("kheap %s: TLSF bit %u/%u disagrees with its list",
-							 h->name, fl, sl);
+				return kmem_check_failed(
+					"kheap %s: TLSF bit %u/%u disagrees with its list", h->name,
+					fl, sl);
 			for (; c; prev = c, c = chunk_link(c)->next) {
 				if ((size_t)count++ >= h->nr_free)
-					return kmem_check_failed("kheap %s: TLSF lists hold more chunks than are free",
+					return kmem_check_failed("kheap %s: TLSF lists hold more "
+								 "chunks than are free",
 								 h->name);
 				if (!free_chunk_ok(h, c))
 					return -1;
 				tlsf_mapping(chunk_size(c), &cfl, &csl);
 				if (cfl != fl || csl != sl || chunk_link(c)->prev != prev)
-					return kmem_check_failed("kheap %s: chunk %p in the wrong TLSF list",
-								 h->name, (void *)c);
+					return kmem_check_failed(
+						"kheap %s: chunk %p in the wrong TLSF list",
+						h->name, (void *)c);
 			}
 		}
 	}
@@ -508,31 +513,61 @@ static long tlsf_check(struct kheap *h)
 /* ==== the table ======================================================== */
 
 static const struct fit_ops fit_table[] = {
-	[KHEAP_FIRST_FIT] = {
-		.name = "first", .reset = tree_reset, .insert = addr_insert, .remove = tree_remove,
-		.find = first_find, .largest = addr_largest, .contains = tree_contains,
-		.check = addr_check,
-	},
-	[KHEAP_NEXT_FIT] = {
-		.name = "next", .reset = tree_reset, .insert = addr_insert, .remove = tree_remove,
-		.find = next_find, .largest = addr_largest, .contains = tree_contains,
-		.check = addr_check,
-	},
-	[KHEAP_BEST_FIT] = {
-		.name = "best", .reset = tree_reset, .insert = size_insert, .remove = tree_remove,
-		.find = best_find, .largest = size_largest, .contains = tree_contains,
-		.check = size_check,
-	},
-	[KHEAP_WORST_FIT] = {
-		.name = "worst", .reset = tree_reset, .insert = addr_insert, .remove = tree_remove,
-		.find = worst_find, .largest = addr_largest, .contains = tree_contains,
-		.check = addr_check,
-	},
-	[KHEAP_GOOD_FIT] = {
-		.name = "good", .reset = tlsf_reset, .insert = tlsf_insert, .remove = tlsf_remove,
-		.find = good_find, .largest = tlsf_largest, .contains = tlsf_contains,
-		.check = tlsf_check,
-	},
+	[KHEAP_FIRST_FIT] =
+		{
+			.name = "first",
+			.reset = tree_reset,
+			.insert = addr_insert,
+			.remove = tree_remove,
+			.find = first_find,
+			.largest = addr_largest,
+			.contains = tree_contains,
+			.check = addr_check,
+		},
+	[KHEAP_NEXT_FIT] =
+		{
+			.name = "next",
+			.reset = tree_reset,
+			.insert = addr_insert,
+			.remove = tree_remove,
+			.find = next_find,
+			.largest = addr_largest,
+			.contains = tree_contains,
+			.check = addr_check,
+		},
+	[KHEAP_BEST_FIT] =
+		{
+			.name = "best",
+			.reset = tree_reset,
+			.insert = size_insert,
+			.remove = tree_remove,
+			.find = best_find,
+			.largest = size_largest,
+			.contains = tree_contains,
+			.check = size_check,
+		},
+	[KHEAP_WORST_FIT] =
+		{
+			.name = "worst",
+			.reset = tree_reset,
+			.insert = addr_insert,
+			.remove = tree_remove,
+			.find = worst_find,
+			.largest = addr_largest,
+			.contains = tree_contains,
+			.check = addr_check,
+		},
+	[KHEAP_GOOD_FIT] =
+		{
+			.name = "good",
+			.reset = tlsf_reset,
+			.insert = tlsf_insert,
+			.remove = tlsf_remove,
+			.find = good_find,
+			.largest = tlsf_largest,
+			.contains = tlsf_contains,
+			.check = tlsf_check,
+		},
 };
 
 const struct fit_ops *fit_policy(enum kheap_fit fit)

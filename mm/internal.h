@@ -91,7 +91,7 @@ struct chunk {
 /* The index node every policy can keep in a free chunk's payload. */
 struct fit_node {
 	struct fit_node *left, *right, *parent;
-	size_t subtree_max;	/* address trees: largest chunk size below */
+	size_t subtree_max; /* address trees: largest chunk size below */
 };
 
 struct tlsf_link {
@@ -183,13 +183,13 @@ static inline struct tlsf_link *chunk_link(struct chunk *c)
  */
 struct heap_segment {
 	struct kheap *heap;
-	struct list_head link;		/* heap->segments, address order */
-	char *base;			/* start of the block or buffer */
-	size_t bytes;			/* bytes of the block or buffer */
+	struct list_head link; /* heap->segments, address order */
+	char *base;	       /* start of the block or buffer */
+	size_t bytes;	       /* bytes of the block or buffer */
 	struct chunk *first;
 	struct chunk *sentinel;
-	unsigned long nr_used;		/* allocated chunks */
-	struct page *page;		/* head page; NULL in caller memory */
+	unsigned long nr_used; /* allocated chunks */
+	struct page *page;     /* head page; NULL in caller memory */
 	unsigned int order;
 };
 
@@ -212,22 +212,22 @@ struct kheap {
 	enum kheap_fit fit;
 	const struct fit_ops *ops;
 	bool in_caller_memory;
-	struct list_head segments;	/* address order */
-	struct list_head link;		/* the registry of heaps */
+	struct list_head segments; /* address order */
+	struct list_head link;	   /* the registry of heaps */
 	unsigned long nr_segments;
-	unsigned long nr_empty;		/* segments with no allocated chunk */
-	size_t used_bytes;		/* chunk bytes of allocated chunks */
-	size_t free_bytes;		/* chunk bytes of free chunks */
+	unsigned long nr_empty; /* segments with no allocated chunk */
+	size_t used_bytes;	/* chunk bytes of allocated chunks */
+	size_t free_bytes;	/* chunk bytes of free chunks */
 	size_t nr_used, nr_free;
 	size_t footprint, peak_footprint;
-	size_t control_bytes;		/* the control block's own allocation */
-	uintptr_t next_fit_rover;	/* where the last next-fit placement went */
+	size_t control_bytes;	  /* the control block's own allocation */
+	uintptr_t next_fit_rover; /* where the last next-fit placement went */
 	union {
-		struct fit_node *tree_root;	/* first, next, worst: by address;
-						   best: by (size, address) */
-		struct tlsf_index tlsf;		/* good */
+		struct fit_node *tree_root; /* first, next, worst: by address;
+					       best: by (size, address) */
+		struct tlsf_index tlsf;	    /* good */
 	} index;
-	struct heap_segment caller_segment;	/* kheap_create_in() */
+	struct heap_segment caller_segment; /* kheap_create_in() */
 	/* TLSF list heads, sized for the largest chunk this heap can have. */
 	unsigned int tlsf_fl_count;
 	struct chunk *tlsf_heads[][TLSF_SL_COUNT];

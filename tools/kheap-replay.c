@@ -37,7 +37,7 @@
 
 struct op {
 	unsigned int id;
-	size_t size;		/* 0: free */
+	size_t size; /* 0: free */
 };
 
 struct trace {
@@ -45,7 +45,7 @@ struct trace {
 	struct op *ops;
 	size_t nr_ops;
 	unsigned int max_id;
-	size_t peak_live;	/* bytes requested, at most, at once */
+	size_t peak_live; /* bytes requested, at most, at once */
 };
 
 struct result {
@@ -191,20 +191,21 @@ static void replay(const struct trace *t, enum kheap_fit fit, struct result *r, 
 
 static void print_table(const struct trace *t, const struct result r[NR_FITS])
 {
-	printf("%s: %zu operations, peak live %.1f KiB\n", t->path, t->nr_ops, t->peak_live / 1024.0);
+	printf("%s: %zu operations, peak live %.1f KiB\n", t->path, t->nr_ops,
+	       t->peak_live / 1024.0);
 	printf("  %-6s %14s %10s %16s %16s %9s\n", "fit", "peak footprint", "/ live",
 	       "waste at peak", "metadata", "ns/op");
 	for (int f = 0; f < NR_FITS; f++)
 		printf("  %-6s %10.1f KiB %9.3fx %12.1f KiB %12.1f KiB %9.1f%s\n",
 		       kheap_fit_name((enum kheap_fit)f), r[f].peak_footprint / 1024.0,
-		       (double)r[f].peak_footprint / (double)t->peak_live, r[f].waste_at_peak / 1024.0,
-		       r[f].metadata_at_peak / 1024.0, r[f].ns_per_op,
+		       (double)r[f].peak_footprint / (double)t->peak_live,
+		       r[f].waste_at_peak / 1024.0, r[f].metadata_at_peak / 1024.0, r[f].ns_per_op,
 		       r[f].failed ? "  (some allocations failed)" : "");
 	printf("\n");
 }
 
-static void write_plot_script(FILE *gp, const char *plot, const char *datadir,
-			      char **traces, int nr_traces)
+static void write_plot_script(FILE *gp, const char *plot, const char *datadir, char **traces,
+			      int nr_traces)
 {
 	fprintf(gp, "set terminal svg size 1000,%d dynamic font 'sans,11'\n", 320 * nr_traces);
 	fprintf(gp, "set output '%s'\n", plot);
@@ -215,9 +216,12 @@ static void write_plot_script(FILE *gp, const char *plot, const char *datadir,
 
 		fprintf(gp, "set title 'footprint over time: %s'\nplot ", basename(copy));
 		for (int f = 0; f < NR_FITS; f++)
-			fprintf(gp, "'%s/replay-%d-%s.dat' using 1:2 with lines title '%s', ", datadir,
-				i, kheap_fit_name((enum kheap_fit)f), kheap_fit_name((enum kheap_fit)f));
-		fprintf(gp, "'%s/replay-%d-first.dat' using 1:3 with lines dt 2 lc 'black' title 'live bytes'\n",
+			fprintf(gp, "'%s/replay-%d-%s.dat' using 1:2 with lines title '%s', ",
+				datadir, i, kheap_fit_name((enum kheap_fit)f),
+				kheap_fit_name((enum kheap_fit)f));
+		fprintf(gp,
+			"'%s/replay-%d-first.dat' using 1:3 with lines dt 2 lc 'black' title 'live "
+			"bytes'\n",
 			datadir, i);
 		free(copy);
 	}
@@ -260,8 +264,9 @@ int main(int argc, char **argv)
 			char path[4096];
 			FILE *series;
 
-			snprintf(path, sizeof(path), "%s/replay-%d-%s.dat", datadir ? datadir : "/tmp",
-				 i - first_trace, kheap_fit_name((enum kheap_fit)f));
+			snprintf(path, sizeof(path), "%s/replay-%d-%s.dat",
+				 datadir ? datadir : "/tmp", i - first_trace,
+				 kheap_fit_name((enum kheap_fit)f));
 			series = fopen(datadir ? path : "/dev/null", "w");
 			if (!series)
 				die(strerror(errno), path);
@@ -284,7 +289,8 @@ int main(int argc, char **argv)
 		fclose(gp);
 		snprintf(script, sizeof(script), "gnuplot '%s/replay.gp'", datadir);
 		if (system(script))
-			fprintf(stderr, "kheap-replay: gnuplot failed; the script is %s/replay.gp\n",
+			fprintf(stderr,
+				"kheap-replay: gnuplot failed; the script is %s/replay.gp\n",
 				datadir);
 		else
 			printf("plot written to %s\n", plot);

@@ -156,7 +156,8 @@ int main(int argc, char **argv)
 	long ops;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: %s uniform|bimodal|phases|pareto OPERATIONS SEED\n", argv[0]);
+		fprintf(stderr, "usage: %s uniform|bimodal|phases|pareto OPERATIONS SEED\n",
+			argv[0]);
 		return 2;
 	}
 	ops = atol(argv[2]);

@@ -160,7 +160,7 @@ KMEM_API int kheap_set_fit(struct kheap *h, enum kheap_fit fit);
 
 /**
  * kheap_stats - take a snapshot of @h
- * @h: the heap
+ * @h: the heap (NULL gives all-zero statistics)
  * @stats: filled in
  */
 KMEM_API void kheap_stats(struct kheap *h, struct kheap_stats *stats);
@@ -173,6 +173,7 @@ KMEM_API void kheap_stats(struct kheap *h, struct kheap_stats *stats);
  * A header line with the policy and totals, then per segment every chunk in
  * address order (offset from the segment start, size, "used"/"free"), then
  * a 64-column bar where '#' is a used stretch, '.' free and '+' a mix.
+ * A NULL @h prints "kheap (null)".
  */
 KMEM_API void kheap_dump(struct kheap *h, FILE *out);
 

@@ -8,6 +8,7 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,7 +311,7 @@ ParameterizedTest(enum kheap_fit *fit, heap_fit, caller_memory_is_never_touched_
 {
 	enum { GUARD = 512, SIZE = 40000 + 3 };
 	unsigned char *raw = malloc(SIZE + 2 * GUARD + 8);
-	unsigned char *buf = raw + GUARD + 3;	/* deliberately misaligned */
+	unsigned char *buf = raw + GUARD + 3; /* deliberately misaligned */
 	struct kheap *h;
 
 	memset(raw, 0xa5, SIZE + 2 * GUARD + 8);
@@ -347,7 +348,7 @@ Test(heap_fit, create_in_rejects_bad_buffers)
 	cr_assert_null(kheap_create_in("x", NULL, sizeof(arena), KHEAP_GOOD_FIT));
 	cr_assert_null(kheap_create_in("x", arena, KHEAP_MIN_BUFFER - 1, KHEAP_GOOD_FIT));
 	cr_assert_null(kheap_create_in("x", arena, sizeof(arena), (enum kheap_fit)5));
-	cr_assert_null(kheap_create("x", (enum kheap_fit)-1));
+	cr_assert_null(kheap_create("x", (enum kheap_fit) - 1));
 }
 
 Test(heap_fit, bad_sizes_give_null)
@@ -477,11 +478,14 @@ Test(heap_fit, dump_prints_every_chunk_in_address_order_and_a_bar)
 	kheap_free(h, a);
 	kheap_dump(h, out);
 	fclose(out);
-	snprintf(line, sizeof(line), "kheap map: fit=first segments=1 used=%zu bytes in 1 chunks, "
-		 "free=%zu bytes in 2 chunks, largest free=%zu", req(4096), 4096 + rest, rest);
+	snprintf(line, sizeof(line),
+		 "kheap map: fit=first segments=1 used=%zu bytes in 1 chunks, "
+		 "free=%zu bytes in 2 chunks, largest free=%zu",
+		 req(4096), 4096 + rest, rest);
 	cr_assert(strstr(text, line), "header line in:\n%s", text);
-	snprintf(line, sizeof(line), "  %#10zx  %10u  free\n  %#10zx  %10u  used\n  %#10zx  %10zu  free\n",
-		 first, 4096, first + 4096, 4096, top, rest);
+	snprintf(line, sizeof(line),
+		 "  %#10zx  %10u  free\n  %#10zx  %10u  used\n  %#10zx  %10zu  free\n", first, 4096,
+		 first + 4096, 4096, top, rest);
 	cr_assert(strstr(text, line), "chunk lines in:\n%s", text);
 	cr_assert(bar_is(text, ".+#+."), "free, used, free in the bar of:\n%s", text);
 	cr_assert_eq(b, a + 4096);
@@ -499,7 +503,8 @@ Test(heap_fit, destroy_with_live_chunks_warns_with_counts)
 	cr_assert_not_null(kheap_alloc(h, 200, GFP_KERNEL));
 	kheap_destroy(h);
 	cr_assert_eq(captured(KMEM_REPORT_WARN), 1);
-	cr_assert(captured_contains("kheap leaky: destroyed with 2 chunks (304 bytes) still allocated"));
+	cr_assert(captured_contains(
+		"kheap leaky: destroyed with 2 chunks (304 bytes) still allocated"));
 }
 
 /* ---- misuse ------------------------------------------------------------ */
@@ -566,7 +571,7 @@ Test(heap_fit, corrupted_boundary_tag_is_reported_and_the_checker_sees_it)
 
 	capture_reports();
 	saved = *(uint64_t *)(t.z - 8);
-	t.y[256 - 8] ^= 0x10;	/* an overflow from y into z's size */
+	t.y[256 - 8] ^= 0x10; /* an overflow from y into z's size */
 	cr_assert_eq(kmem_check(), -1);
 	cr_assert(captured_contains("bad boundary tag"));
 	kheap_free(t.h, t.z);
@@ -585,4 +590,71 @@ Test(heap_fit, double_free_aborts, .signal = SIGABRT)
 
 	kheap_free(h, p);
 	kheap_free(h, p);
+}
+
+/* ---- threads ----------------------------------------------------------- */
+
+struct handoff {
+	struct kheap *h;
+	void *slot[512];
+	int next;
+	pthread_mutex_t lock;
+};
+
+/* Each thread allocates, and frees what the other one allocated. */
+static void *share_chunks(void *arg)
+{
+	struct handoff *x = arg;
+	uint64_t rng = (uintptr_t)&rng;
+
+	for (int i = 0; i < 4000; i++) {
+		void *mine = kheap_alloc(x->h, 1 + test_rand(&rng) % 2000, GFP_KERNEL);
+		void *theirs;
+
+		cr_assert_not_null(mine);
+		pthread_mutex_lock(&x->lock);
+		theirs = x->slot[x->next];
+		x->slot[x->next] = mine;
+		x->next = (x->next + 1) % 512;
+		pthread_mutex_unlock(&x->lock);
+		if (theirs)
+			cr_assert_geq(heap_usable_size(theirs), 1);
+		kheap_free(x->h, theirs);
+	}
+	return NULL;
+}
+
+Test(heap_fit, two_threads_share_one_heap)
+{
+	struct handoff x = {.h = kheap_create("shared", KHEAP_GOOD_FIT),
+			    .lock = PTHREAD_MUTEX_INITIALIZER};
+	pthread_t t[2];
+	struct kheap_stats st;
+
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, share_chunks, &x);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	cr_assert_eq(kmem_check(), 0);
+	for (int i = 0; i < 512; i++)
+		kheap_free(x.h, x.slot[i]);
+	kheap_stats(x.h, &st);
+	cr_assert_eq(st.nr_used, 0);
+	kheap_destroy(x.h);
+}
+
+Test(heap_fit, null_heap_gets_empty_stats_and_dump)
+{
+	struct kheap_stats st;
+	char buf[64] = {0};
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	memset(&st, 0xff, sizeof(st));
+	kheap_stats(NULL, &st);
+	cr_assert_eq(st.nr_used, 0);
+	cr_assert_eq(st.footprint, 0);
+	kheap_dump(NULL, f);
+	fclose(f);
+	cr_assert_str_eq(buf, "kheap (null)\n");
+	cr_assert_null(kheap_alloc(NULL, 16, GFP_KERNEL));
 }
