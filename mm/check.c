@@ -5,10 +5,13 @@
 #include "mm/core.h"
 #include "mm/internal.h"
 #include "page/page.h"
+#include "slab/slab.h"
 
 int kmem_check(void)
 {
 	if (page_check())
+		return -1;
+	if (slab_check_all())
 		return -1;
 	if (heap_check_all())
 		return -1;

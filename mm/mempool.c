@@ -19,6 +19,7 @@
 
 #include <kmem/kmalloc.h>
 #include <kmem/mempool.h>
+#include <kmem/slab.h>
 
 #include "mm/core.h"
 
@@ -239,6 +240,16 @@ void mempool_free(void *element, mempool_t *pool)
 }
 
 /* ---- ready-made allocators ---------------------------------------------------- */
+
+void *mempool_alloc_slab(gfp_t gfp_mask, void *pool_data)
+{
+	return kmem_cache_alloc(pool_data, gfp_mask);
+}
+
+void mempool_free_slab(void *element, void *pool_data)
+{
+	kmem_cache_free(pool_data, element);
+}
 
 void *mempool_kmalloc(gfp_t gfp_mask, void *pool_data)
 {

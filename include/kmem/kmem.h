@@ -10,6 +10,7 @@
 #include <kmem/mm.h>
 #include <kmem/debug.h>
 #include <kmem/stats.h>
+#include <kmem/slab.h>
 #include <kmem/kmalloc.h>
 #include <kmem/vmalloc.h>
 #include <kmem/mempool.h>

@@ -24,6 +24,8 @@
 
 KMEM_BEGIN_DECLS
 
+struct kmem_cache;
+
 typedef void *(mempool_alloc_t)(gfp_t gfp_mask, void *pool_data);
 typedef void(mempool_free_t)(void *element, void *pool_data);
 
@@ -142,7 +144,22 @@ KMEM_API void *mempool_alloc_preallocated(mempool_t *pool) __kmem_malloc __kmem_
  */
 KMEM_API void mempool_free(void *element, mempool_t *pool);
 
-/* Ready-made allocators: kmalloc of a fixed size, pages. */
+/* Ready-made allocators: slab caches, kmalloc of a fixed size, pages. */
+
+/** mempool_alloc_slab - kmem_cache_alloc() from the cache @pool_data. */
+KMEM_API void *mempool_alloc_slab(gfp_t gfp_mask, void *pool_data);
+/** mempool_free_slab - kmem_cache_free() to the cache @pool_data. */
+KMEM_API void mempool_free_slab(void *element, void *pool_data);
+
+/**
+ * mempool_create_slab_pool - a pool of objects of the slab cache @kc
+ * @min_nr: reserve size
+ * @kc: the cache; it must outlive the pool
+ */
+static inline __kmem_must_check mempool_t *mempool_create_slab_pool(int min_nr, struct kmem_cache *kc)
+{
+	return mempool_create(min_nr, mempool_alloc_slab, mempool_free_slab, kc);
+}
 
 /** mempool_kmalloc - kmalloc() of (size_t)@pool_data bytes. */
 KMEM_API void *mempool_kmalloc(gfp_t gfp_mask, void *pool_data);

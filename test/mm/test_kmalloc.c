@@ -286,6 +286,23 @@ Test(kmalloc, double_free_of_an_uncached_chunk_is_reported)
 	kfree(q);
 }
 
+Test(kmalloc, kfree_and_ksize_accept_cache_objects)
+{
+	struct kmem_cache *cache = kmem_cache_create("kfree_objs", 96, 0, 0, NULL);
+	void *obj = kmem_cache_alloc(cache, GFP_KERNEL);
+	void *other = kmem_cache_alloc(cache, GFP_KERNEL);
+	unsigned char *grown;
+
+	cr_assert_not_null(obj);
+	cr_assert_geq(ksize(obj), 96);
+	kfree(obj);
+	memset(other, 0x3c, 96);
+	grown = krealloc(other, 5000, GFP_KERNEL);
+	cr_assert(all_bytes(grown, 0x3c, 96), "krealloc moves a cache object into the heap");
+	kfree(grown);
+	kmem_cache_destroy(cache);	/* would report objects still allocated */
+}
+
 Test(kmalloc, kfree_of_a_user_heap_chunk_is_reported)
 {
 	struct kheap *h = kheap_create("mine", KHEAP_FIRST_FIT);

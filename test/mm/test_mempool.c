@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "test/helpers.h"
@@ -144,4 +145,21 @@ Test(mempool, embedded_pool_with_init_and_exit)
 	kfree(mempool_alloc(&pool, GFP_KERNEL));
 	mempool_exit(&pool);
 	cr_assert_not(mempool_initialized(&pool));
+}
+
+Test(mempool, slab_pool_serves_cache_objects)
+{
+	struct kmem_cache *cache = kmem_cache_create("pool_objs", 200, 0, 0, NULL);
+	mempool_t *pool = mempool_create_slab_pool(3, cache);
+	void *obj;
+
+	cr_assert_not_null(pool);
+	cr_assert_eq(pool->curr_nr, 3);
+	obj = mempool_alloc(pool, GFP_KERNEL);
+	cr_assert_not_null(obj);
+	cr_assert_geq(ksize(obj), 200);
+	memset(obj, 1, 200);
+	mempool_free(obj, pool);
+	mempool_destroy(pool);
+	kmem_cache_destroy(cache);
 }

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * slab/internal.h - private to the slab layer.  See slab/slub.c for the
+ * invariants and the locking rules.
+ */
+#ifndef KMEM_SLAB_INTERNAL_H
+#define KMEM_SLAB_INTERNAL_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <kmem/slab.h>
+#include <kmem/stats.h>
+
+#include "page/page.h"
+#include "slab/slab.h"
+
+/* glibc defines it; the fast paths rely on it. */
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+/* Flags that exist only inside kmem, above the kernel's user-visible bits. */
+#define __SLAB_OBJECT_POISON ((slab_flags_t)0x80000000U) /* poison free objects */
+
+#define SLAB_DEBUG_FLAGS (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
+#define SLAB_ACCEPTED_FLAGS                                                            \
+	(SLAB_DEBUG_FLAGS | SLAB_KMALLOC | SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA |        \
+	 SLAB_CACHE_DMA32 | SLAB_PANIC | SLAB_TYPESAFE_BY_RCU | SLAB_TRACE |            \
+	 SLAB_NOLEAKTRACE | SLAB_NO_MERGE | SLAB_FAILSLAB | SLAB_ACCOUNT |               \
+	 SLAB_NO_USER_FLAGS | SLAB_SKIP_KFENCE | SLAB_RECLAIM_ACCOUNT)
+
+/* The kernel's debug bytes (include/linux/poison.h). */
+#define SLUB_RED_INACTIVE 0xbb
+#define SLUB_RED_ACTIVE 0xcc
+#define POISON_INUSE 0x5a
+#define POISON_FREE 0x6b
+#define POISON_END 0xa5
+
+#define CACHE_LINE_SIZE 64
+#define SLAB_MAX_ORDER_PREFERRED 3
+/* Empty slabs a cache keeps for reuse before giving them back (S4). */
+#define SLAB_KEEP_EMPTY 5
+/* A cache without a thread cache (debug caches) has this tcache id. */
+#define NO_TCACHE_ID UINT32_MAX
+#define MAX_TCACHE_IDS 4096
+
+/*
+ * struct slab - a slab's metadata, overlaid on its head struct page.
+ * Head pages do not use private_data[0] as a compound head pointer (only
+ * tails do), so the whole private area belongs to the slab.
+ */
+struct slab {
+	unsigned long __page_flags;
+	struct kmem_cache *cache;	/* owner; NULL while being set up */
+	void *freelist;		/* free slots, linked through the free pointer */
+	struct list_head list;	/* on cache->partial, ->full or ->empty, or RCU queue */
+	unsigned int inuse;	/* slots not on @freelist (allocated or thread-cached) */
+	unsigned int objects;	/* slots in this slab */
+	void *owner;		/* thread cache that last took the freelist (stats) */
+	unsigned char order;
+	unsigned char __pad[3];
+	int __refcount;
+};
+
+#define SLAB_MATCH(pg, sl) \
+	_Static_assert(offsetof(struct page, pg) == offsetof(struct slab, sl), "slab overlay: " #sl)
+SLAB_MATCH(flags, __page_flags);
+SLAB_MATCH(private_data[0], cache);
+SLAB_MATCH(private_data[1], freelist);
+SLAB_MATCH(private_data[2], list);
+SLAB_MATCH(private_data[4], inuse);
+SLAB_MATCH(private_data[5], owner);
+SLAB_MATCH(order, order);
+SLAB_MATCH(_refcount, __refcount);
+_Static_assert(sizeof(struct slab) == sizeof(struct page), "slab overlay size");
+
+static inline struct slab *page_slab(struct page *page)
+{
+	return (struct slab *)page;
+}
+
+static inline struct page *slab_page(struct slab *slab)
+{
+	return (struct page *)slab;
+}
+
+static inline char *slab_address(const struct slab *slab)
+{
+	return page_address((const struct page *)slab);
+}
+
+/* struct track - who last allocated or freed an object (SLAB_STORE_USER). */
+struct track {
+	void *addr;		/* the caller */
+	unsigned long when;	/* monotonic milliseconds */
+	int tid;
+	int __pad;
+};
+
+/*
+ * struct slab_tcache - one thread's free objects of one cache: a LIFO list
+ * linked through the free pointer, touched only by its thread (plus, under
+ * slab_registry_lock, by kmem_cache_destroy() of a cache no one uses).
+ * Counters are written with relaxed stores so statistics may read them.
+ */
+struct slab_tcache {
+	void *head;
+	unsigned int count;
+	unsigned int __pad;
+	unsigned long allocs;
+	unsigned long frees;
+	unsigned long slow_allocs;
+	unsigned long slow_frees;
+	unsigned long remote_frees;
+	unsigned long refills;
+	unsigned long flushes;
+};
+
+enum slab_thread_state {
+	SLAB_THREAD_NEW = 0,
+	SLAB_THREAD_ACTIVE,
+	SLAB_THREAD_DEAD,	/* exit destructor ran: no thread cache any more */
+};
+
+/* struct slab_thread - a thread's caches, indexed by kmem_cache.tcache_id. */
+struct slab_thread {
+	struct slab_tcache *tcaches;
+	unsigned int nr_tcaches;	/* 0 unless ACTIVE: the fast path's only test */
+	unsigned int state;
+	unsigned int tcaches_order;	/* page order of the @tcaches block */
+	int tid;
+	struct list_head link;		/* slab_registry */
+};
+
+struct kmem_cache {
+	/* Read by the fast paths. */
+	unsigned int tcache_id;		/* index in slab_thread.tcaches, or NO_TCACHE_ID */
+	unsigned int offset;		/* free pointer offset from the object start */
+	unsigned int size;		/* slot stride */
+	unsigned int red_left_pad;	/* slot start to object start */
+	uint64_t reciprocal_size;	/* ceil(2^32 / size), for offset -> index */
+	unsigned int objects;		/* slots per slab */
+	unsigned int tcache_limit;	/* a thread cache flushes above this */
+	unsigned int object_size;	/* usable bytes (kmem_cache_size) */
+	unsigned int requested_size;	/* the size given at creation */
+	slab_flags_t flags;
+	unsigned int order;
+	void (*ctor)(void *);
+
+	/* Layout details for debugging. */
+	unsigned int align;
+	unsigned int inuse;		/* object + right red zone */
+	unsigned int track_offset;	/* struct track[2] (STORE_USER) */
+	unsigned int useroffset, usersize;
+	const char *name;
+
+	/* Slab lists, under @lock. */
+	pthread_mutex_t lock;
+	struct list_head partial;
+	struct list_head full;
+	struct list_head empty;
+	unsigned long nr_partial, nr_full, nr_empty;
+	unsigned long slabs_allocated, slabs_freed;
+	/* Counters of threads that exited and of the slow paths, under @lock. */
+	struct slab_tcache retired;
+
+	struct list_head link;		/* slab_caches, under slab_mutex */
+};
+
+/* slub.c */
+__hidden extern pthread_mutex_t slab_mutex;
+__hidden extern struct list_head slab_caches;
+__hidden extern pthread_mutex_t slab_registry_lock;
+__hidden extern struct list_head slab_registry;
+__hidden void slab_init(void);
+__hidden void slab_release(struct kmem_cache *s, struct slab *slab);
+__hidden void slab_free_pages(struct slab *slab);
+
+static inline unsigned int slab_nr_slabs(const struct kmem_cache *s)
+{
+	return (unsigned int)(s->nr_partial + s->nr_full + s->nr_empty);
+}
+
+static inline void *get_freepointer(const struct kmem_cache *s, void *object)
+{
+	return *(void **)((char *)object + s->offset);
+}
+
+static inline void set_freepointer(const struct kmem_cache *s, void *object, void *next)
+{
+	*(void **)((char *)object + s->offset) = next;
+}
+
+/* The object in slot @idx of @slab. */
+static inline void *slab_object(const struct kmem_cache *s, const struct slab *slab,
+				unsigned int idx)
+{
+	return slab_address(slab) + (size_t)idx * s->size + s->red_left_pad;
+}
+
+/*
+ * The slot index of @object in @slab, or -1 when @object is not the start
+ * of an object (misaligned or outside the slab).  Offsets are below 2^32,
+ * where multiplying by the rounded-up reciprocal is exact.
+ */
+static inline long slab_object_index(const struct kmem_cache *s, const struct slab *slab,
+				     const void *object)
+{
+	uintptr_t off = (uintptr_t)object - (uintptr_t)slab_address(slab) - s->red_left_pad;
+	uint64_t idx = ((uint64_t)off * s->reciprocal_size) >> 32;
+
+	if (unlikely(idx * s->size != off || idx >= slab->objects))
+		return -1;
+	return (long)idx;
+}
+
+/* slab_debug.c: layout and checks for caches with SLAB_DEBUG_FLAGS. */
+__hidden void slab_debug_init_object(struct kmem_cache *s, void *object);
+__hidden bool slab_debug_alloc_checks(struct kmem_cache *s, struct slab *slab, void *object,
+				      void *caller);
+__hidden bool slab_debug_free_checks(struct kmem_cache *s, struct slab *slab, void *object,
+				     void *caller);
+__hidden void slab_debug_report_leaks(struct kmem_cache *s, unsigned long leaked);
+
+/* rcu.c: deferred freeing of SLAB_TYPESAFE_BY_RCU slab pages. */
+__hidden void slab_rcu_defer(struct slab *slab);
+__hidden void slab_rcu_barrier(void);
+__hidden void slab_rcu_fork_prepare(void);
+__hidden void slab_rcu_fork_parent(void);
+__hidden void slab_rcu_fork_child(void);
+
+#endif /* KMEM_SLAB_INTERNAL_H */
