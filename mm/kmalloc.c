@@ -46,6 +46,7 @@
  *   front_registry_lock -> arena lock -> page locks.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -763,6 +764,21 @@ void kmem_kmalloc_stats(struct kmem_kmalloc_stats *stats)
 	pthread_mutex_unlock(&front_registry_lock);
 	stats->large_bytes = __atomic_load_n(&large_bytes, __ATOMIC_RELAXED);
 	stats->large_count = __atomic_load_n(&large_count, __ATOMIC_RELAXED);
+}
+
+void kmalloc_meminfo(FILE *out)
+{
+	struct kmem_kmalloc_stats ks;
+	unsigned long vm_count;
+	size_t vm_bytes;
+
+	kmem_kmalloc_stats(&ks);
+	vmalloc_stats(&vm_bytes, &vm_count);
+	fprintf(out, "KmallocHeap:    %10zu kB\n", ks.heap_bytes >> 10);
+	fprintf(out, "KmallocFront:   %10zu kB\n", ks.front_bytes >> 10);
+	fprintf(out, "KmallocLarge:   %10zu kB\n", ks.large_bytes >> 10);
+	fprintf(out, "VmallocUsed:    %10zu kB\n", vm_bytes >> 10);
+	fprintf(out, "VmallocAreas:   %10lu\n", vm_count);
 }
 
 static int front_check_bin(const struct front_bin *bin, unsigned int cls)
