@@ -13,5 +13,9 @@ int kmem_check(void)
 		return -1;
 	if (slab_check_all())
 		return -1;
-	return heap_check_all();
+	if (heap_check_all())
+		return -1;
+	if (kmalloc_check())
+		return -1;
+	return vmalloc_check();
 }

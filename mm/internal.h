@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <kmem/heap.h>
 
 #include "mm/core.h"
@@ -257,5 +258,16 @@ struct fit_ops {
 __hidden const struct fit_ops *fit_policy(enum kheap_fit fit);
 /* TLSF first levels needed for chunks of up to @max_chunk bytes. */
 __hidden unsigned int fit_tlsf_first_levels(size_t max_chunk);
+
+/* ==== the kmalloc layer (mm/kmalloc.c, mm/vmalloc.c) ==================== */
+
+/* kmalloc_check - the front caches' invariants; part of kmem_check(). */
+__hidden int kmalloc_check(void);
+/* vmalloc_check - the vmalloc area list's invariants; part of kmem_check(). */
+__hidden int vmalloc_check(void);
+/* kmalloc_meminfo - the kmalloc and vmalloc lines of kmem_meminfo(). */
+__hidden void kmalloc_meminfo(FILE *out);
+/* vmalloc_stats - bytes and number of live vmalloc areas. */
+__hidden void vmalloc_stats(size_t *bytes, unsigned long *count);
 
 #endif /* KMEM_MM_INTERNAL_H */

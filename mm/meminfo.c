@@ -5,6 +5,8 @@
 #include <kmem/stats.h>
 
 #include "mm/core.h"
+#include "mm/internal.h"
+#include <kmem/kmalloc.h>
 
 void kmem_meminfo(FILE *out)
 {
@@ -20,4 +22,5 @@ void kmem_meminfo(FILE *out)
 	fprintf(out, "PageMetadata:   %10zu kB\n", ps.metadata_bytes >> 10);
 	fprintf(out, "Regions:        %10lu\n", ps.regions);
 	fprintf(out, "RegionsFreed:   %10lu\n", ps.regions_released);
+	kmalloc_meminfo(out);
 }

@@ -11,6 +11,9 @@
 #include <kmem/debug.h>
 #include <kmem/stats.h>
 #include <kmem/slab.h>
+#include <kmem/kmalloc.h>
+#include <kmem/vmalloc.h>
+#include <kmem/mempool.h>
 #include <kmem/heap.h>
 
 #endif /* KMEM_KMEM_H */

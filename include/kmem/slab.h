@@ -369,4 +369,6 @@ KMEM_API void kmem_slabinfo(FILE *out);
 
 KMEM_END_DECLS
 
+#include <kmem/kmalloc.h>
+
 #endif /* KMEM_SLAB_H */

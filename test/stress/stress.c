@@ -22,7 +22,7 @@
 
 #define SLOTS 1024
 
-enum kind { PAGES, NR_KINDS };
+enum kind { PAGES, KMALLOC, NR_KINDS };
 
 struct slot {
 	pthread_mutex_t lock;
@@ -64,6 +64,10 @@ static void slot_alloc(struct slot *s, uint64_t *rng)
 	s->kind = (enum kind)(next_rand(rng) % NR_KINDS);
 	s->tag = next_rand(rng);
 	switch (s->kind) {
+	case KMALLOC:
+		s->size = 1 + next_rand(rng) % (next_rand(rng) % 16 ? 2048 : 200000);
+		s->mem = kmalloc(s->size, GFP_KERNEL);
+		break;
 	case PAGES:
 	default:
 		s->order = (unsigned int)(next_rand(rng) % 5);
@@ -86,6 +90,9 @@ static void slot_free(struct slot *s)
 		fprintf(stderr, "stress: shadow mismatch in block %p\n", s->mem);
 	}
 	switch (s->kind) {
+	case KMALLOC:
+		kfree(s->mem);
+		break;
 	case PAGES:
 	default:
 		free_pages((unsigned long)s->mem, s->order);

@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kmem/kmalloc.h - the kmalloc family: general-purpose allocation with the
+ * Linux kernel's semantics.
+ *
+ * Routing by size (see Documentation/kmalloc.rst):
+ *
+ *   0 bytes                  ZERO_SIZE_PTR, a unique non-NULL pointer that
+ *                            faults when dereferenced; kfree() ignores it.
+ *   1 .. KMALLOC_MAX_CACHE_SIZE   the kmalloc heap: boundary-tag chunks in
+ *                            several arenas, with a per-thread front cache of
+ *                            recently freed small chunks.
+ *   .. KMALLOC_MAX_SIZE      a compound block of pages (a "large" kmalloc).
+ *   beyond                   NULL, with a warning unless __GFP_NOWARN;
+ *                            kvmalloc() and vmalloc() serve such sizes.
+ *
+ * Alignment: every pointer is aligned to ARCH_KMALLOC_MINALIGN (16) bytes;
+ * large allocations are page aligned.  Unlike the kernel, kmem does not
+ * align power-of-two sizes below a page to their size (the heap packs
+ * chunks with 8-byte boundary tags); use kmem_cache_create() with an
+ * alignment when a caller needs that.
+ *
+ * kfree() accepts anything from kmalloc(), kmem_cache_alloc() and the
+ * large path; it finds the owner from the address in O(1).  Freeing an
+ * address kmem did not hand out, an interior pointer or a chunk that is
+ * already free is reported as "BUG: kmalloc: ..." and aborts (see
+ * kmem/debug.h to count reports instead).
+ *
+ * Threads: every function here may be called from any thread.  A thread's
+ * front cache is handed back when the thread exits or calls
+ * kmem_kmalloc_drain().
+ */
+#ifndef KMEM_KMALLOC_H
+#define KMEM_KMALLOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <kmem/export.h>
+#include <kmem/gfp.h>
+#include <kmem/mm.h>
+#include <urcu/urcu-memb.h>
+
+KMEM_BEGIN_DECLS
+
+/* The largest kmalloc(): one max-order block of pages, 4 MiB. */
+#define KMALLOC_SHIFT_MAX (MAX_PAGE_ORDER + PAGE_SHIFT)
+#define KMALLOC_MAX_SIZE (1UL << KMALLOC_SHIFT_MAX)
+/* Sizes above this are served by whole pages rather than the heap. */
+#define KMALLOC_MAX_CACHE_SIZE (64UL * 1024)
+/* Every kmalloc() pointer is aligned to this. */
+#define ARCH_KMALLOC_MINALIGN 16
+#define KMALLOC_MIN_SIZE 16
+
+/*
+ * ZERO_SIZE_PTR is returned for zero-byte requests.  Dereferencing it
+ * faults; kfree() and ksize() accept it.  ZERO_OR_NULL_PTR() tests for it
+ * or NULL.
+ */
+#define ZERO_SIZE_PTR ((void *)16)
+#define ZERO_OR_NULL_PTR(x) ((unsigned long)(x) <= (unsigned long)ZERO_SIZE_PTR)
+
+/**
+ * kmalloc - allocate @size bytes
+ * @size: bytes wanted
+ * @flags: GFP flags; __GFP_ZERO zeroes the memory, __GFP_NOWARN silences the
+ *         failure warning, __GFP_NOFAIL waits rather than fail (below
+ *         KMALLOC_MAX_SIZE), without __GFP_DIRECT_RECLAIM no memory is mapped
+ *         past a memory limit
+ *
+ * Return: memory aligned to ARCH_KMALLOC_MINALIGN that the caller owns until
+ * kfree(); ZERO_SIZE_PTR for @size 0; NULL when memory is exhausted or @size
+ * exceeds KMALLOC_MAX_SIZE (with a warning unless __GFP_NOWARN).
+ * Context: any thread.  The common small case takes no lock.
+ */
+KMEM_API void *kmalloc(size_t size, gfp_t flags) __kmem_malloc __kmem_alloc_size(1) __kmem_must_check;
+
+/**
+ * kfree - free memory from the kmalloc family or kmem_cache_alloc()
+ * @objp: the pointer; NULL and ZERO_SIZE_PTR are ignored
+ *
+ * A pointer kmem did not hand out, an interior pointer, or a double free is
+ * reported ("BUG: kmalloc: ...") and, by default, aborts.
+ * Context: any thread, also one other than the allocating thread.
+ */
+KMEM_API void kfree(const void *objp);
+
+/**
+ * ksize - the usable size of an allocation
+ * @objp: a pointer from the kmalloc family or kmem_cache_alloc()
+ *
+ * Return: bytes the caller may use, at least the size requested; 0 for NULL
+ * and ZERO_SIZE_PTR.  Prefer kmalloc_size_roundup() before allocating.
+ */
+KMEM_API size_t ksize(const void *objp);
+
+/**
+ * kmalloc_size_roundup - the size kmalloc() would really give for @size
+ * @size: a request size
+ *
+ * Return: the usable size of a kmalloc(@size) (0 for 0); @size itself when
+ * it is larger than KMALLOC_MAX_SIZE (which kmalloc() refuses).
+ */
+KMEM_API size_t kmalloc_size_roundup(size_t size);
+
+/**
+ * krealloc - resize an allocation, keeping its contents
+ * @p: the allocation, or NULL/ZERO_SIZE_PTR to allocate anew
+ * @new_size: the new size; 0 frees @p and returns ZERO_SIZE_PTR
+ * @flags: GFP flags for any new allocation; with __GFP_ZERO the bytes past
+ *         the old size are zeroed (pass it for every call on one object)
+ *
+ * Grows or shrinks in place when the usable size or the following free
+ * chunk allows; otherwise allocates, copies and frees @p.
+ *
+ * Return: the (possibly moved) allocation, or NULL on failure, in which case
+ * @p is untouched and still owned by the caller.
+ */
+KMEM_API void *krealloc(const void *p, size_t new_size, gfp_t flags) __kmem_must_check;
+
+/**
+ * kfree_sensitive - zero an allocation's whole usable size, then free it
+ * @objp: the allocation; NULL and ZERO_SIZE_PTR are ignored
+ */
+KMEM_API void kfree_sensitive(const void *objp);
+
+/**
+ * kfree_bulk - free @size pointers from the kmalloc family
+ * @size: number of pointers
+ * @p: the pointers; NULL and ZERO_SIZE_PTR entries are skipped
+ */
+KMEM_API void kfree_bulk(size_t size, void **p);
+
+/**
+ * kmemdup - duplicate @len bytes of @src into a new kmalloc() allocation
+ * @src: the bytes
+ * @len: how many
+ * @gfp: GFP flags
+ *
+ * Return: the copy, or NULL on failure (ZERO_SIZE_PTR for @len 0).
+ */
+KMEM_API void *kmemdup(const void *src, size_t len, gfp_t gfp) __kmem_must_check __kmem_alloc_size(2);
+
+/**
+ * kmemdup_nul - duplicate @len bytes of @s and append a NUL
+ * @s: the bytes (need not be NUL-terminated)
+ * @len: how many
+ * @gfp: GFP flags
+ *
+ * Return: a NUL-terminated copy, or NULL when @s is NULL or on failure.
+ */
+KMEM_API char *kmemdup_nul(const char *s, size_t len, gfp_t gfp) __kmem_must_check;
+
+/**
+ * kstrdup - duplicate a string
+ * @s: the string; NULL gives NULL
+ * @gfp: GFP flags
+ *
+ * Return: the copy, or NULL on failure.  Free with kfree().
+ */
+KMEM_API char *kstrdup(const char *s, gfp_t gfp) __kmem_malloc __kmem_must_check;
+
+/**
+ * kstrndup - duplicate at most @max bytes of a string, NUL-terminated
+ * @s: the string; NULL gives NULL
+ * @max: the most bytes to copy
+ * @gfp: GFP flags
+ *
+ * Return: the copy, or NULL on failure.
+ */
+KMEM_API char *kstrndup(const char *s, size_t max, gfp_t gfp) __kmem_malloc __kmem_must_check;
+
+/** kzalloc - kmalloc() of zeroed memory. */
+static inline __kmem_must_check void *kzalloc(size_t size, gfp_t flags)
+{
+	return kmalloc(size, flags | __GFP_ZERO);
+}
+
+/** kmalloc_node - kmalloc() for NUMA-aware callers; @node is ignored. */
+static inline __kmem_must_check void *kmalloc_node(size_t size, gfp_t flags, int node)
+{
+	(void)node;
+	return kmalloc(size, flags);
+}
+
+/** kzalloc_node - kzalloc() for NUMA-aware callers; @node is ignored. */
+static inline __kmem_must_check void *kzalloc_node(size_t size, gfp_t flags, int node)
+{
+	(void)node;
+	return kmalloc(size, flags | __GFP_ZERO);
+}
+
+/**
+ * kmalloc_array - allocate an array of @n elements of @size bytes
+ * @n: element count
+ * @size: element size
+ * @flags: GFP flags
+ *
+ * Return: the array, or NULL when @n * @size overflows or memory is short.
+ */
+static inline __kmem_must_check void *kmalloc_array(size_t n, size_t size, gfp_t flags)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes))
+		return NULL;
+	return kmalloc(bytes, flags);
+}
+
+/** kcalloc - kmalloc_array() of zeroed memory. */
+static inline __kmem_must_check void *kcalloc(size_t n, size_t size, gfp_t flags)
+{
+	return kmalloc_array(n, size, flags | __GFP_ZERO);
+}
+
+/**
+ * krealloc_array - krealloc() to @new_n elements of @new_size bytes
+ * @p: the array (or NULL)
+ * @new_n: new element count
+ * @new_size: element size
+ * @flags: GFP flags
+ *
+ * Return: the array, or NULL when the product overflows or memory is short
+ * (@p is then untouched).
+ */
+static inline __kmem_must_check void *krealloc_array(void *p, size_t new_n, size_t new_size,
+						     gfp_t flags)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(new_n, new_size, &bytes))
+		return NULL;
+	return krealloc(p, bytes, flags);
+}
+
+/* ---- kvmalloc: kmalloc, falling back to vmalloc ----------------------- */
+
+/**
+ * kvmalloc - allocate @size bytes, physically contiguous if cheap
+ * @size: bytes wanted
+ * @flags: GFP flags
+ *
+ * As in the kernel: kmalloc() is tried first (for more than a page without
+ * warnings, retries or __GFP_NOFAIL); when it fails and @flags allow
+ * blocking, vmalloc() serves the request, which also covers sizes beyond
+ * KMALLOC_MAX_SIZE (up to INT_MAX).  Non-blocking requests never use vmalloc.
+ *
+ * Return: the memory (free with kvfree()), ZERO_SIZE_PTR for 0, or NULL.
+ */
+KMEM_API void *kvmalloc(size_t size, gfp_t flags) __kmem_must_check __kmem_alloc_size(1);
+
+/** kvzalloc - kvmalloc() of zeroed memory. */
+static inline __kmem_must_check void *kvzalloc(size_t size, gfp_t flags)
+{
+	return kvmalloc(size, flags | __GFP_ZERO);
+}
+
+/** kvmalloc_node - kvmalloc(); @node is ignored. */
+static inline __kmem_must_check void *kvmalloc_node(size_t size, gfp_t flags, int node)
+{
+	(void)node;
+	return kvmalloc(size, flags);
+}
+
+/** kvmalloc_array - kvmalloc() of @n * @size bytes; NULL on overflow. */
+static inline __kmem_must_check void *kvmalloc_array(size_t n, size_t size, gfp_t flags)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes))
+		return NULL;
+	return kvmalloc(bytes, flags);
+}
+
+/** kvcalloc - kvmalloc_array() of zeroed memory. */
+static inline __kmem_must_check void *kvcalloc(size_t n, size_t size, gfp_t flags)
+{
+	return kvmalloc_array(n, size, flags | __GFP_ZERO);
+}
+
+/**
+ * kvrealloc - resize memory from kvmalloc(), keeping its contents
+ * @p: the allocation, or NULL to allocate anew
+ * @size: the new size; 0 frees @p and returns ZERO_SIZE_PTR
+ * @flags: GFP flags (__GFP_ZERO: see krealloc())
+ *
+ * Return: the (possibly moved) allocation, or NULL with @p untouched.
+ */
+KMEM_API void *kvrealloc(const void *p, size_t size, gfp_t flags) __kmem_must_check;
+
+/**
+ * kvfree - free memory from kvmalloc(), kmalloc() or vmalloc()
+ * @addr: the pointer; NULL and ZERO_SIZE_PTR are ignored
+ */
+KMEM_API void kvfree(const void *addr);
+
+/**
+ * kvfree_sensitive - zero @len bytes of @addr, then kvfree() it
+ * @addr: the allocation; NULL and ZERO_SIZE_PTR are ignored
+ * @len: bytes to clear
+ */
+KMEM_API void kvfree_sensitive(const void *addr, size_t len);
+
+/* ---- freeing after an RCU grace period --------------------------------- */
+
+/*
+ * kfree_rcu(ptr, rhf) frees @ptr with kvfree() once every RCU read-side
+ * critical section that may still see it has ended.  @rhf names a
+ * struct rcu_head member of *ptr (liburcu's type) that kmem may use
+ * until the object is freed.
+ *
+ * RCU here is liburcu's default "memb" flavour (urcu_memb_*, what
+ * <urcu.h> maps rcu_read_lock() to).  Rules:
+ *  - readers call urcu_memb_register_thread() before their first
+ *    urcu_memb_read_lock() and urcu_memb_unregister_thread() before exit;
+ *  - a thread calling kfree_rcu()/kvfree_rcu() must be registered too
+ *    (liburcu requires it of call_rcu(), which kmem uses), and must not
+ *    call kvfree_rcu_barrier() or kfree_rcu_mightsleep() inside a read-side
+ *    critical section (that would wait for itself);
+ *  - readers of other flavours (qsbr, bp, mb, signal) are not waited for.
+ * Frees are batched: one call_rcu() covers every object queued while the
+ * previous batch waited for its grace period.
+ */
+#define kfree_rcu(ptr, rhf) __kvfree_rcu(&((ptr)->rhf), (ptr))
+#define kvfree_rcu(ptr, rhf) __kvfree_rcu(&((ptr)->rhf), (ptr))
+
+/**
+ * __kvfree_rcu - queue @ptr to be kvfree()d after a grace period
+ * @head: an rcu_head inside *@ptr, used for the queue until the free
+ * @ptr: the allocation (NULL is ignored)
+ *
+ * Use kfree_rcu() / kvfree_rcu() rather than calling this directly.
+ */
+KMEM_API void __kvfree_rcu(struct rcu_head *head, void *ptr);
+
+/**
+ * kfree_rcu_mightsleep - wait for a grace period, then kvfree() @ptr
+ * @ptr: the allocation (NULL is ignored)
+ *
+ * For objects without an rcu_head.  Blocks; never call it inside an RCU
+ * read-side critical section.
+ */
+KMEM_API void kfree_rcu_mightsleep(const void *ptr);
+
+/**
+ * kvfree_rcu_barrier - wait until every object queued with kfree_rcu() or
+ * kvfree_rcu() before this call has been freed
+ *
+ * Blocks; must not be called from an RCU read-side critical section or from
+ * an RCU callback.
+ */
+KMEM_API void kvfree_rcu_barrier(void);
+
+/* ---- kmem-specific ------------------------------------------------------ */
+
+/**
+ * kmem_kmalloc_drain - hand the calling thread's front cache back to the heap
+ *
+ * Freed small chunks wait in a per-thread cache for reuse; this returns
+ * them to their arenas (where they coalesce).  It happens anyway at thread
+ * exit.
+ */
+KMEM_API void kmem_kmalloc_drain(void);
+
+/**
+ * kmem_kmalloc_set_fit - choose the kmalloc heap's fit policy
+ * @fit: an enum kheap_fit value (see kmem/heap.h)
+ *
+ * Effective only before the first kmalloc(); the environment variable
+ * KMEM_HEAP_FIT=first|next|best|worst|good does the same at first use and
+ * this call overrides it.
+ *
+ * Return: 0, or -1 when the kmalloc heap is already in use or @fit is not
+ * a policy.
+ */
+KMEM_API int kmem_kmalloc_set_fit(int fit);
+
+/**
+ * struct kmem_kmalloc_stats - what the kmalloc layer holds
+ * @arenas: number of heap arenas
+ * @fit: the arenas' fit policy (enum kheap_fit)
+ * @heap_bytes: usable bytes of live heap chunks, front caches included
+ * @front_bytes: usable bytes waiting in front caches of live threads
+ * @large_bytes: bytes in live large (page) allocations
+ * @large_count: number of live large allocations
+ */
+struct kmem_kmalloc_stats {
+	unsigned int arenas;
+	int fit;
+	size_t heap_bytes;
+	size_t front_bytes;
+	size_t large_bytes;
+	unsigned long large_count;
+};
+
+/**
+ * kmem_kmalloc_stats - take a snapshot of the kmalloc layer
+ * @stats: filled in; approximate while other threads allocate
+ */
+KMEM_API void kmem_kmalloc_stats(struct kmem_kmalloc_stats *stats);
+
+KMEM_END_DECLS
+
+#endif /* KMEM_KMALLOC_H */

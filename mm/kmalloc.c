@@ -1,0 +1,857 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mm/kmalloc.c - kmalloc()/kfree(): routing, arenas, the per-thread front
+ * cache and large allocations.
+ *
+ * Structure
+ *   Requests up to KMALLOC_HEAP_MAX bytes are chunks of the kmalloc heap:
+ *   nr_arenas kheaps (mm/heap.c) with the configured fit policy, each with
+ *   its own lock.  A thread is given an arena round-robin the first time it
+ *   misses its front cache, and keeps it.
+ *
+ *   The front cache is per thread: for every chunk size up to
+ *   FRONT_MAX_CHUNK (16-byte steps) a LIFO list of chunks the thread freed,
+ *   linked through their first payload word.  kmalloc() of a size whose
+ *   list is not empty pops; kfree() of such a chunk pushes.  Both touch only
+ *   thread-local memory and the chunk: no lock, no atomic read-modify-write.
+ *   A list holds at most bin->limit chunks; a push onto a full list first
+ *   returns half of it to the chunks' arenas.  Chunks in a front cache are
+ *   allocated as far as their heap knows.
+ *
+ *   A chunk freed by a thread other than the one that allocated it enters
+ *   the freeing thread's front cache, and from there goes back to the heap
+ *   that owns it (heap_of()), never to the freeing thread's arena.
+ *
+ *   Larger requests, up to KMALLOC_MAX_SIZE, are compound blocks from the
+ *   page allocator with PG_large on the head page.  kfree() dispatches on
+ *   the head page of the address: PG_heap -> the heap path, PG_slab -> the
+ *   slab layer's registered free, PG_large -> __free_pages().
+ *
+ * Invariants (checked by kmalloc_check())
+ *   K1 Every chunk on a front list is an allocated chunk of a kmalloc arena
+ *      whose size is exactly the list's chunk size; the list holds
+ *      bin->count <= bin->limit chunks, each at most once.
+ *   K2 A chunk on a front list carries front_key in its second payload word;
+ *      a chunk handed to a caller does not (that is how a double free into
+ *      the front cache is recognised).
+ *   K3 A PG_large block is a compound head with a reference count of one
+ *      whose address is the allocation.
+ *
+ * Locking
+ *   A thread's front cache is touched only by its thread, except that
+ *   kmalloc_check() and kmem_kmalloc_stats() read it (approximately)
+ *   under front_registry_lock, which also guards the list of caches.  Arena
+ *   locks belong to the heap; chunks are returned to them one kheap_free()
+ *   at a time, with no kmalloc lock held.  Lock order:
+ *   front_registry_lock -> arena lock -> page locks.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <kmem/heap.h>
+#include <kmem/kmalloc.h>
+#include <kmem/vmalloc.h>
+
+#include "mm/internal.h"
+#include "page/page.h"
+
+/* The heap serves requests up to this; larger ones are page blocks. */
+#define KMALLOC_HEAP_MAX KMALLOC_MAX_CACHE_SIZE
+_Static_assert(KMALLOC_HEAP_MAX <= HEAP_MAX_REQUEST, "the heap serves every kmalloc size");
+_Static_assert(KMALLOC_MIN_SIZE == CHUNK_ALIGN && ARCH_KMALLOC_MINALIGN == CHUNK_ALIGN,
+	       "kmalloc alignment is the heap's");
+
+#define MAX_ARENAS 16
+/* Front cache: chunk sizes up to FRONT_MAX_CHUNK bytes, one list per 16. */
+#define FRONT_MAX_CHUNK 1024
+#define FRONT_CLASSES (FRONT_MAX_CHUNK / CHUNK_ALIGN + 1)
+/* A list holds at most this many chunks, and about FRONT_BIN_BYTES bytes. */
+#define FRONT_BIN_MAX 64
+#define FRONT_BIN_MIN 8
+#define FRONT_BIN_BYTES (16 * 1024)
+/* The key needs a second payload word in every cached chunk. */
+_Static_assert(CHUNK_MIN - CHUNK_HEADER >= 2 * sizeof(void *), "front links fit a chunk");
+
+struct front_bin {
+	void **head;		/* first chunk's payload; word 0 links to the next */
+	unsigned int count;
+	unsigned int limit;	/* 0 until the thread's cache is set up */
+};
+
+enum front_state { FRONT_UNUSED, FRONT_ACTIVE, FRONT_DEAD };
+
+struct front_cache {
+	struct front_bin bins[FRONT_CLASSES];
+	struct kheap *arena;
+	enum front_state state;
+	struct list_head link;	/* front_registry */
+};
+
+static __thread struct front_cache front __tls_ie;
+
+static pthread_once_t kmalloc_once = PTHREAD_ONCE_INIT;
+static pthread_key_t front_exit_key;
+static pthread_mutex_t front_registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct list_head front_registry = { &front_registry, &front_registry };
+
+static struct kheap *arenas[MAX_ARENAS];
+static unsigned int nr_arenas;
+static unsigned int next_arena;
+static int kmalloc_fit = -1;	/* -1: from KMEM_HEAP_FIT, else good fit */
+static bool kmalloc_started;
+static uint64_t front_key;
+
+static size_t large_bytes;
+static unsigned long large_count;
+
+/* ---- size classes ------------------------------------------------------ */
+
+/* The chunk size the heap gives a request of @size bytes (1..HEAP_MAX). */
+static inline size_t kmalloc_chunk_size(size_t size)
+{
+	size_t c = (size + CHUNK_HEADER + CHUNK_ALIGN - 1) & ~(size_t)(CHUNK_ALIGN - 1);
+
+	return c < CHUNK_MIN ? CHUNK_MIN : c;
+}
+
+static inline unsigned int front_class(size_t chunk_size)
+{
+	return (unsigned int)(chunk_size / CHUNK_ALIGN);
+}
+
+/* ---- set-up -------------------------------------------------------------- */
+
+static const char *const fit_names[] = {
+	[KHEAP_FIRST_FIT] = "first", [KHEAP_NEXT_FIT] = "next", [KHEAP_BEST_FIT] = "best",
+	[KHEAP_WORST_FIT] = "worst", [KHEAP_GOOD_FIT] = "good",
+};
+
+static enum kheap_fit fit_from_env(void)
+{
+	const char *s = getenv("KMEM_HEAP_FIT");
+
+	if (!s || !*s)
+		return KHEAP_GOOD_FIT;
+	for (unsigned int i = 0; i < ARRAY_SIZE(fit_names); i++)
+		if (!strcmp(s, fit_names[i]) || (!strncmp(s, fit_names[i], strlen(fit_names[i])) &&
+						  !strcmp(s + strlen(fit_names[i]), "_fit")))
+			return (enum kheap_fit)i;
+	kmem_warn("kmem: ignoring KMEM_HEAP_FIT=\"%s\": expected first, next, best, worst or good",
+		  s);
+	return KHEAP_GOOD_FIT;
+}
+
+static void front_exit(void *arg);
+static void large_free_obj(struct page *head, void *obj);
+static size_t large_size_obj(struct page *head, const void *obj);
+
+static const struct page_owner_ops large_ops = {
+	.free = large_free_obj,
+	.size = large_size_obj,
+};
+
+static void kmalloc_lock_for_fork(void);
+static void kmalloc_unlock_after_fork(void);
+static void kmalloc_unlock_in_child(void);
+
+static void kmalloc_init_once(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long n = kmem_env_long("KMEM_KMALLOC_ARENAS", cpus > 0 ? 2 * cpus : 4);
+	enum kheap_fit fit;
+	char name[32];
+
+	if (n < 1 || n > MAX_ARENAS) {
+		kmem_warn("kmem: KMEM_KMALLOC_ARENAS=%ld out of range 1..%d; using %d", n,
+			  MAX_ARENAS, n < 1 ? 1 : MAX_ARENAS);
+		n = n < 1 ? 1 : MAX_ARENAS;
+	}
+	fit = kmalloc_fit >= 0 ? (enum kheap_fit)kmalloc_fit : fit_from_env();
+	for (long i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "kmalloc-%ld", i);
+		arenas[i] = kheap_create(name, fit);
+		KMEM_BUG_ON(!arenas[i]);
+	}
+	kmalloc_fit = (int)fit;
+	front_key = ((uint64_t)(uintptr_t)&front_key * 0x9e3779b97f4a7c15ULL) ^
+		    ((uint64_t)getpid() << 32) ^ 0xfee1dead5eedULL;
+	front_key |= 1;
+	KMEM_BUG_ON(pthread_key_create(&front_exit_key, front_exit));
+	pthread_atfork(kmalloc_lock_for_fork, kmalloc_unlock_after_fork, kmalloc_unlock_in_child);
+	page_set_owner_ops(PG_large, &large_ops);
+	__atomic_store_n(&nr_arenas, (unsigned int)n, __ATOMIC_RELEASE);
+	__atomic_store_n(&kmalloc_started, true, __ATOMIC_RELEASE);
+}
+
+static inline void kmalloc_init(void)
+{
+	pthread_once(&kmalloc_once, kmalloc_init_once);
+}
+
+int kmem_kmalloc_set_fit(int fit)
+{
+	if (fit < KHEAP_FIRST_FIT || fit > KHEAP_GOOD_FIT)
+		return -1;
+	if (__atomic_load_n(&kmalloc_started, __ATOMIC_ACQUIRE))
+		return fit == kmalloc_fit ? 0 : -1;
+	kmalloc_fit = fit;
+	return 0;
+}
+
+static bool is_kmalloc_arena(const struct kheap *h)
+{
+	for (unsigned int i = 0; i < nr_arenas; i++)
+		if (arenas[i] == h)
+			return true;
+	return false;
+}
+
+/*
+ * heap_of() for a caller that already has the PG_heap head page of the
+ * segment: mm/heap.c keeps the owning heap in the head page's
+ * private_data[2].  Saves the kfree() fast path a second address lookup.
+ */
+static inline struct kheap *page_heap(const struct page *head)
+{
+	return (struct kheap *)head->private_data[2];
+}
+
+/* ---- the front cache ------------------------------------------------------ */
+
+/* The calling thread's arena, assigned on first use. */
+static struct kheap *front_arena(void)
+{
+	if (unlikely(!front.arena)) {
+		kmalloc_init();
+		front.arena = arenas[__atomic_fetch_add(&next_arena, 1, __ATOMIC_RELAXED) %
+				     nr_arenas];
+	}
+	return front.arena;
+}
+
+/*
+ * Turn the calling thread's cache on: register it for thread exit (the
+ * key's destructor drains it) and for statistics.  Returns false when the
+ * thread is exiting and its cache was already drained: frees then go
+ * straight to the heap.
+ */
+static __noinline bool front_activate(void)
+{
+	if (front.state == FRONT_DEAD)
+		return false;
+	kmalloc_init();
+	for (unsigned int c = 0; c < FRONT_CLASSES; c++) {
+		unsigned int limit = FRONT_BIN_BYTES / ((c ? c : 1) * CHUNK_ALIGN);
+
+		front.bins[c].limit = limit > FRONT_BIN_MAX   ? FRONT_BIN_MAX
+				      : limit < FRONT_BIN_MIN ? FRONT_BIN_MIN
+							      : limit;
+	}
+	pthread_setspecific(front_exit_key, &front);
+	pthread_mutex_lock(&front_registry_lock);
+	list_add(&front.link, &front_registry);
+	pthread_mutex_unlock(&front_registry_lock);
+	front.state = FRONT_ACTIVE;
+	return true;
+}
+
+static inline void *front_pop(struct front_bin *bin)
+{
+	void **p = bin->head;
+
+	bin->head = p[0];
+	bin->count--;
+	p[1] = NULL;	/* K2: a chunk in use carries no key */
+	return p;
+}
+
+static inline void front_push(struct front_bin *bin, void *obj)
+{
+	void **p = obj;
+
+	p[0] = bin->head;
+	p[1] = (void *)(uintptr_t)front_key;
+	bin->head = p;
+	bin->count++;
+}
+
+/* Return the first @n chunks of @bin to their heaps. */
+static void front_release(struct front_bin *bin, unsigned int n)
+{
+	while (n-- && bin->head) {
+		void *p = front_pop(bin);
+
+		kheap_free(heap_of(p), p);
+	}
+}
+
+static void front_drain(struct front_cache *fc)
+{
+	for (unsigned int c = 0; c < FRONT_CLASSES; c++)
+		front_release(&fc->bins[c], fc->bins[c].count);
+}
+
+void kmem_kmalloc_drain(void)
+{
+	if (front.state == FRONT_ACTIVE)
+		front_drain(&front);
+}
+
+/* Thread exit: drain and stop caching (later frees go to the heap). */
+static void front_exit(void *arg)
+{
+	struct front_cache *fc = arg;
+
+	front_drain(fc);
+	for (unsigned int c = 0; c < FRONT_CLASSES; c++)
+		fc->bins[c].limit = 0;	/* later frees take the slow path */
+	pthread_mutex_lock(&front_registry_lock);
+	list_del(&fc->link);
+	pthread_mutex_unlock(&front_registry_lock);
+	fc->state = FRONT_DEAD;
+}
+
+/* Is @p already on the calling thread's list for its size? */
+static bool front_contains(const struct front_bin *bin, const void *p)
+{
+	for (void **q = bin->head; q; q = q[0])
+		if (q == p)
+			return true;
+	return false;
+}
+
+/* ---- the heap path ---------------------------------------------------------- */
+
+static __noinline void *kmalloc_heap_slow(size_t size, gfp_t gfp)
+{
+	void *p = kheap_alloc(front_arena(), size, gfp & ~__GFP_ZERO);
+
+	if (!p)
+		return NULL;
+	/*
+	 * K2: the word may hold a stale key from a cached chunk that was merged
+	 * into a neighbour without its payload being rewritten.
+	 */
+	((void **)p)[1] = NULL;
+	if (gfp & __GFP_ZERO)
+		memset(p, 0, heap_usable_size(p));
+	return p;
+}
+
+/*
+ * Free a heap chunk that the fast path could not take: a full list, a
+ * thread without an active cache, a chunk too large to cache, a chunk of a
+ * user heap or a suspicious one (kheap_free() and heap_usable_size() report
+ * what is wrong with it).
+ */
+static __noinline void kfree_heap_slow(void *p)
+{
+	struct kheap *h = heap_of(p);
+	struct front_bin *bin;
+	size_t size;
+
+	if (unlikely(!h || ((uintptr_t)p & (CHUNK_ALIGN - 1)))) {
+		kmem_bug("kmalloc: kfree(%p): not the start of a heap chunk", p);
+		return;
+	}
+	if (unlikely(!is_kmalloc_arena(h))) {
+		kmem_bug("kmalloc: kfree(%p): chunk of heap \"%s\", which is not a kmalloc heap; "
+			 "use kheap_free()", p, h->name);
+		return;
+	}
+	size = heap_usable_size(p) + CHUNK_HEADER;
+	if (size == CHUNK_HEADER)
+		return;	/* reported: not an allocated chunk */
+	bin = size <= FRONT_MAX_CHUNK ? &front.bins[front_class(size)] : NULL;
+	if (unlikely(bin && ((void **)p)[1] == (void *)(uintptr_t)front_key)) {
+		kmem_bug("kmalloc: kfree(%p): double free (the chunk is already in %s front "
+			 "cache)", p, front_contains(bin, p) ? "this thread's" : "a thread's");
+		return;
+	}
+	if (!bin || front.state == FRONT_DEAD ||
+	    (front.state == FRONT_UNUSED && !front_activate())) {
+		kheap_free(h, p);
+		return;
+	}
+	if (bin->count >= bin->limit)
+		front_release(bin, bin->limit / 2);
+	front_push(bin, p);
+}
+
+/* ---- the large path ------------------------------------------------------------- */
+
+static void *kmalloc_large(size_t size, gfp_t gfp)
+{
+	unsigned int order = get_order(size);
+	struct page *page = alloc_pages(gfp | __GFP_COMP, order);
+
+	if (!page)
+		return NULL;
+	page_set_flag(page, PG_large);
+	__atomic_fetch_add(&large_bytes, PAGE_SIZE << order, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&large_count, 1, __ATOMIC_RELAXED);
+	return page_address(page);
+}
+
+static void large_free_obj(struct page *head, void *obj)
+{
+	unsigned int order = compound_order(head);
+
+	if (unlikely(obj != page_address(head))) {
+		kmem_bug("kmalloc: kfree(%p): interior pointer into the large allocation at %p",
+			 obj, page_address(head));
+		return;
+	}
+	__atomic_fetch_sub(&large_bytes, PAGE_SIZE << order, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&large_count, 1, __ATOMIC_RELAXED);
+	page_clear_flag(head, PG_large);
+	__free_pages(head, order);
+}
+
+static size_t large_size_obj(struct page *head, const void *obj)
+{
+	(void)obj;
+	return page_size(head);
+}
+
+/* ---- kmalloc / kfree ---------------------------------------------------------------- */
+
+static __noinline void *kmalloc_big(size_t size, gfp_t gfp)
+{
+	if (unlikely(size > KMALLOC_MAX_SIZE)) {
+		if (!(gfp & __GFP_NOWARN))
+			kmem_warn("kmalloc: %zu bytes is more than KMALLOC_MAX_SIZE (%lu); use "
+				  "kvmalloc() or vmalloc()", size, KMALLOC_MAX_SIZE);
+		return NULL;
+	}
+	return kmalloc_large(size, gfp);
+}
+
+void *kmalloc(size_t size, gfp_t gfp)
+{
+	if (likely(size - 1 < FRONT_MAX_CHUNK - CHUNK_HEADER)) {
+		size_t chunk = kmalloc_chunk_size(size);
+		struct front_bin *bin = &front.bins[front_class(chunk)];
+
+		if (likely(bin->head)) {
+			void *p = front_pop(bin);
+
+			if (unlikely(gfp & __GFP_ZERO))
+				memset(p, 0, chunk - CHUNK_HEADER);
+			return p;
+		}
+	}
+	if (unlikely(!size))
+		return ZERO_SIZE_PTR;
+	if (unlikely(size > KMALLOC_HEAP_MAX))
+		return kmalloc_big(size, gfp);
+	return kmalloc_heap_slow(size, gfp);
+}
+
+/* The owner of a non-heap block, or a report when there is none. */
+static const struct page_owner_ops *block_owner(const struct page *head, const void *p,
+						const char *fn)
+{
+	const struct page_owner_ops *ops = NULL;
+
+	if (head->flags & (1UL << PG_slab))
+		ops = page_owner_ops(PG_slab);
+	else if (head->flags & (1UL << PG_large))
+		ops = &large_ops;
+	if (unlikely(!ops))
+		kmem_bug("kmalloc: %s(%p): address is in a page block that kmalloc does not own "
+			 "(flags %#lx)", fn, p, head->flags & ((1UL << KMEM_PFN_SHIFT) - 1));
+	return ops;
+}
+
+static __noinline void kfree_other(const void *p, struct page *page)
+{
+	const struct page_owner_ops *ops;
+	struct page *head;
+
+	if (unlikely(!page)) {
+		kmem_bug("kmalloc: kfree(%p): address was not allocated by kmem%s", p,
+			 is_vmalloc_addr(p) ? " via kmalloc (it is a vmalloc area: use vfree())"
+					    : "");
+		return;
+	}
+	head = compound_head(page);
+	if (head->flags & (1UL << PG_heap)) {
+		kfree_heap_slow((void *)p);
+		return;
+	}
+	ops = block_owner(head, p, "kfree");
+	if (ops)
+		ops->free(head, (void *)p);
+}
+
+void kfree(const void *objp)
+{
+	struct page *page, *head;
+	struct front_bin *bin;
+	struct kheap *arena;
+	struct chunk *c;
+	uint64_t h;
+
+	if (unlikely(ZERO_OR_NULL_PTR(objp)))
+		return;
+	page = __virt_to_page(objp);
+	if (unlikely(!page))
+		return kfree_other(objp, NULL);
+	head = compound_head(page);
+	if (unlikely(!page_test_flag(head, PG_heap)))
+		return kfree_other(objp, page);
+	/*
+	 * The fast path takes a well-formed, small, allocated chunk of a kmalloc
+	 * arena into an active cache whose list has room; anything else, bad
+	 * pointers included, is sorted out by kfree_heap_slow().
+	 */
+	c = payload_chunk(objp);
+	/*
+	 * Atomic: freeing the chunk before this one rewrites this header's
+	 * CHUNK_PREV_IN_USE bit under its arena's lock, which we do not hold.
+	 */
+	h = __atomic_load_n(&c->head, __ATOMIC_RELAXED);
+	if (unlikely(((uintptr_t)objp & (CHUNK_ALIGN - 1)) || !(h & CHUNK_IN_USE) ||
+		     (h & CHUNK_SIZE_MASK) > FRONT_MAX_CHUNK ||
+		     (h & ~CHUNK_LOW_MASK) != chunk_tag(c, h & CHUNK_LOW_MASK)))
+		return kfree_heap_slow((void *)objp);
+	bin = &front.bins[front_class(h & CHUNK_SIZE_MASK)];
+	arena = page_heap(head);
+	if (unlikely(bin->count >= bin->limit ||
+		     ((void *const *)objp)[1] == (void *)(uintptr_t)front_key ||
+		     (arena != front.arena && !is_kmalloc_arena(arena))))
+		return kfree_heap_slow((void *)objp);
+	front_push(bin, (void *)objp);
+}
+
+size_t ksize(const void *objp)
+{
+	const struct page_owner_ops *ops;
+	struct page *page, *head;
+
+	if (ZERO_OR_NULL_PTR(objp))
+		return 0;
+	page = __virt_to_page(objp);
+	if (unlikely(!page)) {
+		kmem_bug("kmalloc: ksize(%p): address was not allocated by kmem", objp);
+		return 0;
+	}
+	head = compound_head(page);
+	if (head->flags & (1UL << PG_heap))
+		return heap_usable_size(objp);
+	ops = block_owner(head, objp, "ksize");
+	return ops ? ops->size(head, objp) : 0;
+}
+
+size_t kmalloc_size_roundup(size_t size)
+{
+	if (!size)
+		return 0;
+	if (size <= KMALLOC_HEAP_MAX)
+		return kmalloc_chunk_size(size) - CHUNK_HEADER;
+	if (size <= KMALLOC_MAX_SIZE)
+		return PAGE_SIZE << get_order(size);
+	return size;
+}
+
+/* ---- krealloc and the helpers built on kmalloc ---------------------------------------- */
+
+/*
+ * Resize the heap chunk @p in place if its neighbour allows: returns the
+ * usable size afterwards, or 0 when it must move.
+ */
+static size_t heap_try_resize(void *p, size_t old_usable, size_t new_size)
+{
+	/* Shrink only when the tail is worth a chunk of its own. */
+	if (new_size <= old_usable && old_usable - new_size < CHUNK_MIN + CHUNK_ALIGN)
+		return old_usable;
+	if (new_size > KMALLOC_HEAP_MAX || !heap_resize_in_place(heap_of(p), p, new_size))
+		return new_size <= old_usable ? old_usable : 0;
+	return heap_usable_size(p);
+}
+
+void *krealloc(const void *p, size_t new_size, gfp_t flags)
+{
+	struct page *page, *head;
+	size_t old, now;
+	void *n;
+
+	if (unlikely(!new_size)) {
+		kfree(p);
+		return ZERO_SIZE_PTR;
+	}
+	if (ZERO_OR_NULL_PTR(p))
+		return kmalloc(new_size, flags);
+	page = __virt_to_page(p);
+	head = page ? compound_head(page) : NULL;
+	old = ksize(p);
+	if (!old)
+		return NULL;	/* reported */
+	if (head->flags & (1UL << PG_heap)) {
+		now = heap_try_resize((void *)p, old, new_size);
+		if (now) {
+			if ((flags & __GFP_ZERO) && now > old)
+				memset((char *)p + old, 0, now - old);
+			return (void *)p;
+		}
+	} else if (new_size <= old) {
+		return (void *)p;
+	}
+	n = kmalloc(new_size, flags);
+	if (!n)
+		return NULL;
+	memcpy(n, p, old < new_size ? old : new_size);
+	kfree(p);
+	return n;
+}
+
+void kfree_sensitive(const void *objp)
+{
+	size_t ks = ksize(objp);
+
+	if (ks) {
+		explicit_bzero((void *)objp, ks);
+		kfree(objp);
+	}
+}
+
+void kfree_bulk(size_t size, void **p)
+{
+	for (size_t i = 0; i < size; i++)
+		kfree(p[i]);
+}
+
+void *kmemdup(const void *src, size_t len, gfp_t gfp)
+{
+	void *p = kmalloc(len, gfp);
+
+	if (p && len)
+		memcpy(p, src, len);
+	return p;
+}
+
+char *kmemdup_nul(const char *s, size_t len, gfp_t gfp)
+{
+	char *p;
+
+	if (!s || len == SIZE_MAX)
+		return NULL;
+	p = kmalloc(len + 1, gfp);
+	if (p) {
+		memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	return p;
+}
+
+char *kstrdup(const char *s, gfp_t gfp)
+{
+	return s ? kmemdup_nul(s, strlen(s), gfp) : NULL;
+}
+
+char *kstrndup(const char *s, size_t max, gfp_t gfp)
+{
+	return s ? kmemdup_nul(s, strnlen(s, max), gfp) : NULL;
+}
+
+/* ---- kvmalloc ------------------------------------------------------------------------------ */
+
+/* The kernel's kmalloc_gfp_adjust(): no warnings or long retries above a page. */
+static gfp_t kvmalloc_kmalloc_gfp(gfp_t flags, size_t size)
+{
+	if (size > PAGE_SIZE) {
+		flags |= __GFP_NOWARN;
+		if (!(flags & __GFP_RETRY_MAYFAIL))
+			flags |= __GFP_NORETRY;
+		flags &= ~__GFP_NOFAIL;
+	}
+	return flags;
+}
+
+void *kvmalloc(size_t size, gfp_t flags)
+{
+	void *p = NULL;
+
+	if (size <= KMALLOC_MAX_SIZE) {
+		p = kmalloc(size, kvmalloc_kmalloc_gfp(flags, size));
+		if (p || size <= PAGE_SIZE)
+			return p;
+	}
+	if (!gfpflags_allow_blocking(flags))
+		return NULL;
+	if (unlikely(size > INT32_MAX)) {
+		if (!(flags & __GFP_NOWARN))
+			kmem_warn("kvmalloc: %zu bytes is more than INT_MAX", size);
+		return NULL;
+	}
+	return __vmalloc(size, flags);
+}
+
+void kvfree(const void *addr)
+{
+	if (ZERO_OR_NULL_PTR(addr))
+		return;
+	if (!__virt_to_page(addr) && is_vmalloc_addr(addr))
+		vfree(addr);
+	else
+		kfree(addr);
+}
+
+void kvfree_sensitive(const void *addr, size_t len)
+{
+	if (ZERO_OR_NULL_PTR(addr))
+		return;
+	explicit_bzero((void *)addr, len);
+	kvfree(addr);
+}
+
+void *kvrealloc(const void *p, size_t size, gfp_t flags)
+{
+	void *n;
+	size_t old;
+
+	if (!ZERO_OR_NULL_PTR(p) && !__virt_to_page(p) && is_vmalloc_addr(p)) {
+		if (!size) {
+			vfree(p);
+			return ZERO_SIZE_PTR;
+		}
+		return vrealloc(p, size, flags);
+	}
+	n = size <= KMALLOC_MAX_SIZE ? krealloc(p, size, kvmalloc_kmalloc_gfp(flags, size)) : NULL;
+	if (n)
+		return n;
+	n = kvmalloc(size, flags);
+	if (!n || ZERO_OR_NULL_PTR(p))
+		return n;
+	old = ksize(p);
+	memcpy(n, p, old < size ? old : size);
+	kfree(p);
+	return n;
+}
+
+/* ---- statistics, checking, fork ------------------------------------------------------------- */
+
+static size_t front_cache_bytes(const struct front_cache *fc)
+{
+	size_t bytes = 0;
+
+	for (unsigned int c = 0; c < FRONT_CLASSES; c++)
+		bytes += (size_t)READ_ONCE(fc->bins[c].count) * (c * CHUNK_ALIGN - CHUNK_HEADER);
+	return bytes;
+}
+
+void kmem_kmalloc_stats(struct kmem_kmalloc_stats *stats)
+{
+	struct list_head *pos;
+
+	kmalloc_init();
+	memset(stats, 0, sizeof(*stats));
+	stats->arenas = nr_arenas;
+	stats->fit = kmalloc_fit;
+	for (unsigned int i = 0; i < nr_arenas; i++) {
+		struct kheap_stats hs;
+
+		kheap_stats(arenas[i], &hs);
+		stats->heap_bytes += hs.used_bytes;
+	}
+	pthread_mutex_lock(&front_registry_lock);
+	list_for_each(pos, &front_registry)
+		stats->front_bytes += front_cache_bytes(container_of(pos, struct front_cache, link));
+	pthread_mutex_unlock(&front_registry_lock);
+	stats->large_bytes = __atomic_load_n(&large_bytes, __ATOMIC_RELAXED);
+	stats->large_count = __atomic_load_n(&large_count, __ATOMIC_RELAXED);
+}
+
+void kmalloc_meminfo(FILE *out)
+{
+	struct kmem_kmalloc_stats ks;
+	unsigned long vm_count;
+	size_t vm_bytes;
+
+	kmem_kmalloc_stats(&ks);
+	vmalloc_stats(&vm_bytes, &vm_count);
+	fprintf(out, "KmallocHeap:    %10zu kB\n", ks.heap_bytes >> 10);
+	fprintf(out, "KmallocFront:   %10zu kB\n", ks.front_bytes >> 10);
+	fprintf(out, "KmallocLarge:   %10zu kB\n", ks.large_bytes >> 10);
+	fprintf(out, "VmallocUsed:    %10zu kB\n", vm_bytes >> 10);
+	fprintf(out, "VmallocAreas:   %10lu\n", vm_count);
+}
+
+static int front_check_bin(const struct front_bin *bin, unsigned int cls)
+{
+	unsigned int n = 0;
+
+	for (void **p = bin->head; p; p = p[0]) {
+		struct chunk *c = payload_chunk(p);
+		struct kheap *h = heap_of(p);
+
+		if (++n > bin->count)
+			return kmem_check_failed("kmalloc: front list of %u-byte chunks holds more "
+						 "than its count %u (a loop or a double free?)",
+						 cls * CHUNK_ALIGN, bin->count);
+		if (!h || !is_kmalloc_arena(h) || !chunk_tag_ok(c) || !chunk_in_use(c))
+			return kmem_check_failed("kmalloc: front list chunk %p is not an allocated "
+						 "chunk of a kmalloc arena", (void *)p);
+		if (chunk_size(c) != cls * CHUNK_ALIGN)
+			return kmem_check_failed("kmalloc: front list of %u-byte chunks holds %p of "
+						 "%zu bytes", cls * CHUNK_ALIGN, (void *)p,
+						 chunk_size(c));
+		if (p[1] != (void *)(uintptr_t)front_key)
+			return kmem_check_failed("kmalloc: front list chunk %p lost its free key "
+						 "(written after kfree?)", (void *)p);
+	}
+	if (n != bin->count)
+		return kmem_check_failed("kmalloc: front list of %u-byte chunks holds %u, count "
+					 "says %u", cls * CHUNK_ALIGN, n, bin->count);
+	if (n > bin->limit)
+		return kmem_check_failed("kmalloc: front list of %u-byte chunks holds %u > limit %u",
+					 cls * CHUNK_ALIGN, n, bin->limit);
+	return 0;
+}
+
+int kmalloc_check(void)
+{
+	struct list_head *pos;
+	int ret = 0;
+
+	if (!__atomic_load_n(&kmalloc_started, __ATOMIC_ACQUIRE))
+		return 0;
+	pthread_mutex_lock(&front_registry_lock);
+	list_for_each(pos, &front_registry) {
+		struct front_cache *fc = container_of(pos, struct front_cache, link);
+
+		for (unsigned int c = 0; c < FRONT_CLASSES && !ret; c++)
+			ret = front_check_bin(&fc->bins[c], c);
+		if (ret)
+			break;
+	}
+	pthread_mutex_unlock(&front_registry_lock);
+	return ret;
+}
+
+static void kmalloc_lock_for_fork(void)
+{
+	pthread_mutex_lock(&front_registry_lock);
+}
+
+static void kmalloc_unlock_after_fork(void)
+{
+	pthread_mutex_unlock(&front_registry_lock);
+}
+
+/*
+ * In the child only the forking thread exists.  The other threads' front
+ * caches are forgotten: their chunks stay allocated (a bounded leak) but
+ * nothing refers to memory the child cannot reach.
+ */
+static void kmalloc_unlock_in_child(void)
+{
+	INIT_LIST_HEAD(&front_registry);
+	if (front.state == FRONT_ACTIVE)
+		list_add(&front.link, &front_registry);
+	pthread_mutex_unlock(&front_registry_lock);
+}
