@@ -67,8 +67,8 @@ static double pair64(const struct allocator *a, long iters)
 	return (double)(now_ns() - t0) / (double)iters;
 }
 
-static double random_live(const struct allocator *a, long iters, unsigned int live,
-			  size_t min, size_t max, uint64_t seed)
+static double random_live(const struct allocator *a, long iters, unsigned int live, size_t min,
+			  size_t max, uint64_t seed)
 {
 	void **slot = calloc(live, sizeof(void *));
 	uint64_t t0;
@@ -110,7 +110,7 @@ static void *rand_job_run(void *p)
 
 static double random_two_threads(const struct allocator *a, long iters)
 {
-	struct rand_job jobs[2] = { { a, iters, 11, 0 }, { a, iters, 29, 0 } };
+	struct rand_job jobs[2] = {{a, iters, 11, 0}, {a, iters, 29, 0}};
 	pthread_t t[2];
 
 	for (int i = 0; i < 2; i++)
@@ -124,8 +124,8 @@ static double random_two_threads(const struct allocator *a, long iters)
 
 struct ring {
 	void *slot[RING_SIZE];
-	unsigned long head __attribute__((aligned(64)));	/* producer */
-	unsigned long tail __attribute__((aligned(64)));	/* consumer */
+	unsigned long head __attribute__((aligned(64))); /* producer */
+	unsigned long tail __attribute__((aligned(64))); /* consumer */
 };
 
 struct prodcons {
@@ -153,7 +153,7 @@ static void *consumer(void *p)
 static double producer_consumer(const struct allocator *a, long iters)
 {
 	struct ring *r = calloc(1, sizeof(*r));
-	struct prodcons pc = { a, r, iters };
+	struct prodcons pc = {a, r, iters};
 	uint64_t seed = 5, t0 = now_ns();
 	pthread_t t;
 
@@ -194,7 +194,7 @@ static double policy_run(int fit, long iters)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
-		struct allocator a = { "kmem", kmem_alloc, kmem_free };
+		struct allocator a = {"kmem", kmem_alloc, kmem_free};
 
 		close(fd[0]);
 		if (kmem_kmalloc_set_fit(fit) == 0)
@@ -213,7 +213,7 @@ static double policy_run(int fit, long iters)
 
 int main(int argc, char **argv)
 {
-	static const char *const fit_names[] = { "first", "next", "best", "worst", "good" };
+	static const char *const fit_names[] = {"first", "next", "best", "worst", "good"};
 	long scale = argc > 1 ? atol(argv[1]) : 1;
 	struct allocator all[1 + MAX_PEERS];
 	struct peer peers[MAX_PEERS];
@@ -224,9 +224,9 @@ int main(int argc, char **argv)
 	for (int f = 0; f < 5; f++)
 		policy_ns[f] = policy_run(f, 1000000 * scale);
 
-	all[n++] = (struct allocator){ "kmem", kmem_alloc, kmem_free };
+	all[n++] = (struct allocator){"kmem", kmem_alloc, kmem_free};
 	for (int p = 0; p < nr_peers; p++)
-		all[n++] = (struct allocator){ peers[p].name, peers[p].malloc, peers[p].free };
+		all[n++] = (struct allocator){peers[p].name, peers[p].malloc, peers[p].free};
 
 	rss_iters = 1000000 * scale;
 	printf("peak RSS of rand1k (KiB, child process; ratio: RSS / kmem's)\n");
@@ -249,11 +249,11 @@ int main(int argc, char **argv)
 			double (*run)(const struct allocator *a, long iters);
 			long iters;
 		} rows[] = {
-			{ "pair64: kmalloc(64)+kfree", pair64, 5000000 },
-			{ "rand1k: 16..1024 B, 10k live", NULL, 2000000 },
-			{ "rand64k: 16..64 KiB, 1k live", NULL, 300000 },
-			{ "prodcons: 2 threads, 16..512 B", producer_consumer, 1000000 },
-			{ "rand1k x2: 2 threads", random_two_threads, 1000000 },
+			{"pair64: kmalloc(64)+kfree", pair64, 5000000},
+			{"rand1k: 16..1024 B, 10k live", NULL, 2000000},
+			{"rand64k: 16..64 KiB, 1k live", NULL, 300000},
+			{"prodcons: 2 threads, 16..512 B", producer_consumer, 1000000},
+			{"rand1k x2: 2 threads", random_two_threads, 1000000},
 		};
 
 		for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {

@@ -30,7 +30,7 @@
 #define RING 4096
 
 static struct kmem_cache *cache;
-static const struct peer *cur_peer;	/* NULL: kmem */
+static const struct peer *cur_peer; /* NULL: kmem */
 static void **objs;
 static unsigned int *order;
 
@@ -169,7 +169,7 @@ static double memory_overhead(void)
 		long before;
 		double v;
 
-		memset(objs, 0, BATCH * sizeof(void *));	/* not the allocator's */
+		memset(objs, 0, BATCH * sizeof(void *)); /* not the allocator's */
 		before = resident_bytes();
 		for (long i = 0; i < BATCH; i++) {
 			objs[i] = obj_alloc();
@@ -221,12 +221,12 @@ int main(int argc, char **argv)
 		const char *unit;
 	} rows[] = {
 		/* First, while every heap is still cold. */
-		{ "memory overhead per object", run_memory, 0, "bytes" },
-		{ "hot pair 64B", hot_pair, 20000000, "ns" },
-		{ "batch 1M LIFO (per object)", run_batch_lifo, 0, "ns" },
-		{ "batch 1M random (per object)", run_batch_random, 0, "ns" },
-		{ "bulk 16 (per object)", bulk16, 1000000, "ns" },
-		{ "2-thread prod/cons (per object)", producer_consumer, 2000000, "ns" },
+		{"memory overhead per object", run_memory, 0, "bytes"},
+		{"hot pair 64B", hot_pair, 20000000, "ns"},
+		{"batch 1M LIFO (per object)", run_batch_lifo, 0, "ns"},
+		{"batch 1M random (per object)", run_batch_random, 0, "ns"},
+		{"bulk 16 (per object)", bulk16, 1000000, "ns"},
+		{"2-thread prod/cons (per object)", producer_consumer, 2000000, "ns"},
 	};
 
 	objs = malloc(BATCH * sizeof(void *));
@@ -248,14 +248,15 @@ int main(int argc, char **argv)
 	cache = kmem_cache_create("bench64", OBJ, 0, 0, NULL);
 
 	printf("bench_slab: %d-byte objects; kmem_cache_alloc/free vs malloc/free "
-	       "(ratio: value / kmem's)\n", OBJ);
+	       "(ratio: value / kmem's)\n",
+	       OBJ);
 	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
 		long arg = rows[r].arg * scale;
 		double kmem;
 
 		cur_peer = NULL;
 		if (rows[r].fn != run_memory)
-			rows[r].fn(arg / 10);	/* warm up */
+			rows[r].fn(arg / 10); /* warm up */
 		kmem = rows[r].fn(arg);
 		print_row(rows[r].label, "kmem", kmem, kmem, rows[r].unit);
 		for (int p = 0; p < nr_peers; p++) {

@@ -42,8 +42,9 @@ static void slab_demo(void)
 		kmem_cache_free(cache, conns[i]);
 	kmem_cache_stats(cache, &st);
 	printf("struct connection: %u bytes, slot %u, %u per order-%u slab; %lu slabs, "
-	       "%lu allocations (%lu without a lock)\n", st.object_size, st.slot_size,
-	       st.objects_per_slab, st.order, st.slabs, st.allocs, st.fastpath_allocs);
+	       "%lu allocations (%lu without a lock)\n",
+	       st.object_size, st.slot_size, st.objects_per_slab, st.order, st.slabs, st.allocs,
+	       st.fastpath_allocs);
 	out = open_memstream(&buf, &len);
 	kmem_slabinfo(out);
 	fclose(out);
@@ -88,10 +89,10 @@ int main(void)
 		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 			p = kmalloc(sizes[i], GFP_KERNEL | __GFP_NOWARN);
 			printf("kmalloc(%7zu) = %-16p ksize %7zu  %s\n", sizes[i], p, ksize(p),
-			       !sizes[i]		     ? "(ZERO_SIZE_PTR)"
-			       : !p			     ? "(NULL: beyond KMALLOC_MAX_SIZE, use kvmalloc)"
-			       : sizes[i] > KMALLOC_MAX_CACHE_SIZE ? "(compound pages)"
-								   : "(heap chunk)");
+			       !sizes[i]  ? "(ZERO_SIZE_PTR)" :
+				       !p ? "(NULL: beyond KMALLOC_MAX_SIZE, use kvmalloc)" :
+				       sizes[i] > KMALLOC_MAX_CACHE_SIZE ? "(compound pages)" :
+									   "(heap chunk)");
 			kfree(p);
 		}
 		p = kmalloc(64, GFP_KERNEL);
@@ -101,7 +102,8 @@ int main(void)
 		       p == q ? "same chunk, from the thread's front cache" : "a different chunk");
 		kfree(q);
 		p = kvmalloc(5000000, GFP_KERNEL);
-		printf("kvmalloc(5000000) = %p (vmalloc: %s)\n", p, is_vmalloc_addr(p) ? "yes" : "no");
+		printf("kvmalloc(5000000) = %p (vmalloc: %s)\n", p,
+		       is_vmalloc_addr(p) ? "yes" : "no");
 		kvfree(p);
 		kmem_kmalloc_stats(&ks);
 		printf("%s: %u arenas, fit policy %s, %zu bytes in front caches\n", name, ks.arenas,

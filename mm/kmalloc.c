@@ -76,9 +76,9 @@ _Static_assert(KMALLOC_MIN_SIZE == CHUNK_ALIGN && ARCH_KMALLOC_MINALIGN == CHUNK
 _Static_assert(CHUNK_MIN - CHUNK_HEADER >= 2 * sizeof(void *), "front links fit a chunk");
 
 struct front_bin {
-	void **head;		/* first chunk's payload; word 0 links to the next */
+	void **head; /* first chunk's payload; word 0 links to the next */
 	unsigned int count;
-	unsigned int limit;	/* 0 until the thread's cache is set up */
+	unsigned int limit; /* 0 until the thread's cache is set up */
 };
 
 enum front_state { FRONT_UNUSED, FRONT_ACTIVE, FRONT_DEAD };
@@ -87,7 +87,7 @@ struct front_cache {
 	struct front_bin bins[FRONT_CLASSES];
 	struct kheap *arena;
 	enum front_state state;
-	struct list_head link;	/* front_registry */
+	struct list_head link; /* front_registry */
 };
 
 static __thread struct front_cache front __tls_ie;
@@ -95,12 +95,12 @@ static __thread struct front_cache front __tls_ie;
 static pthread_once_t kmalloc_once = PTHREAD_ONCE_INIT;
 static pthread_key_t front_exit_key;
 static pthread_mutex_t front_registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct list_head front_registry = { &front_registry, &front_registry };
+static struct list_head front_registry = {&front_registry, &front_registry};
 
 static struct kheap *arenas[MAX_ARENAS];
 static unsigned int nr_arenas;
 static unsigned int next_arena;
-static int kmalloc_fit = -1;	/* -1: from KMEM_HEAP_FIT, else good fit */
+static int kmalloc_fit = -1; /* -1: from KMEM_HEAP_FIT, else good fit */
 static bool kmalloc_started;
 static uint64_t front_key;
 
@@ -136,8 +136,9 @@ static enum kheap_fit fit_from_env(void)
 	if (!s || !*s)
 		return KHEAP_GOOD_FIT;
 	for (unsigned int i = 0; i < ARRAY_SIZE(fit_names); i++)
-		if (!strcmp(s, fit_names[i]) || (!strncmp(s, fit_names[i], strlen(fit_names[i])) &&
-						  !strcmp(s + strlen(fit_names[i]), "_fit")))
+		if (!strcmp(s, fit_names[i]) ||
+		    (!strncmp(s, fit_names[i], strlen(fit_names[i])) &&
+		     !strcmp(s + strlen(fit_names[i]), "_fit")))
 			return (enum kheap_fit)i;
 	kmem_warn("kmem: ignoring KMEM_HEAP_FIT=\"%s\": expected first, next, best, worst or good",
 		  s);
@@ -177,7 +178,7 @@ static void kmalloc_init_once(void)
 	}
 	kmalloc_fit = (int)fit;
 	front_key = ((uint64_t)(uintptr_t)&front_key * 0x9e3779b97f4a7c15ULL) ^
-		    ((uint64_t)getpid() << 32) ^ 0xfee1dead5eedULL;
+		((uint64_t)getpid() << 32) ^ 0xfee1dead5eedULL;
 	front_key |= 1;
 	KMEM_BUG_ON(pthread_key_create(&front_exit_key, front_exit));
 	pthread_atfork(kmalloc_lock_for_fork, kmalloc_unlock_after_fork, kmalloc_unlock_in_child);
@@ -226,8 +227,8 @@ static struct kheap *front_arena(void)
 {
 	if (unlikely(!front.arena)) {
 		kmalloc_init();
-		front.arena = arenas[__atomic_fetch_add(&next_arena, 1, __ATOMIC_RELAXED) %
-				     nr_arenas];
+		front.arena =
+			arenas[__atomic_fetch_add(&next_arena, 1, __ATOMIC_RELAXED) % nr_arenas];
 	}
 	return front.arena;
 }
@@ -246,9 +247,9 @@ static __noinline bool front_activate(void)
 	for (unsigned int c = 0; c < FRONT_CLASSES; c++) {
 		unsigned int limit = FRONT_BIN_BYTES / ((c ? c : 1) * CHUNK_ALIGN);
 
-		front.bins[c].limit = limit > FRONT_BIN_MAX   ? FRONT_BIN_MAX
-				      : limit < FRONT_BIN_MIN ? FRONT_BIN_MIN
-							      : limit;
+		front.bins[c].limit = limit > FRONT_BIN_MAX ? FRONT_BIN_MAX :
+			limit < FRONT_BIN_MIN		    ? FRONT_BIN_MIN :
+							      limit;
 	}
 	pthread_setspecific(front_exit_key, &front);
 	pthread_mutex_lock(&front_registry_lock);
@@ -264,7 +265,7 @@ static inline void *front_pop(struct front_bin *bin)
 
 	bin->head = p[0];
 	bin->count--;
-	p[1] = NULL;	/* K2: a chunk in use carries no key */
+	p[1] = NULL; /* K2: a chunk in use carries no key */
 	return p;
 }
 
@@ -307,7 +308,7 @@ static void front_exit(void *arg)
 
 	front_drain(fc);
 	for (unsigned int c = 0; c < FRONT_CLASSES; c++)
-		fc->bins[c].limit = 0;	/* later frees take the slow path */
+		fc->bins[c].limit = 0; /* later frees take the slow path */
 	pthread_mutex_lock(&front_registry_lock);
 	list_del(&fc->link);
 	pthread_mutex_unlock(&front_registry_lock);
@@ -359,16 +360,18 @@ static __noinline void kfree_heap_slow(void *p)
 	}
 	if (unlikely(!is_kmalloc_arena(h))) {
 		kmem_bug("kmalloc: kfree(%p): chunk of heap \"%s\", which is not a kmalloc heap; "
-			 "use kheap_free()", p, h->name);
+			 "use kheap_free()",
+			 p, h->name);
 		return;
 	}
 	size = heap_usable_size(p) + CHUNK_HEADER;
 	if (size == CHUNK_HEADER)
-		return;	/* reported: not an allocated chunk */
+		return; /* reported: not an allocated chunk */
 	bin = size <= FRONT_MAX_CHUNK ? &front.bins[front_class(size)] : NULL;
 	if (unlikely(bin && ((void **)p)[1] == (void *)(uintptr_t)front_key)) {
 		kmem_bug("kmalloc: kfree(%p): double free (the chunk is already in %s front "
-			 "cache)", p, front_contains(bin, p) ? "this thread's" : "a thread's");
+			 "cache)",
+			 p, front_contains(bin, p) ? "this thread's" : "a thread's");
 		return;
 	}
 	if (!bin || front.state == FRONT_DEAD ||
@@ -424,7 +427,8 @@ static __noinline void *kmalloc_big(size_t size, gfp_t gfp)
 	if (unlikely(size > KMALLOC_MAX_SIZE)) {
 		if (!(gfp & __GFP_NOWARN))
 			kmem_warn("kmalloc: %zu bytes is more than KMALLOC_MAX_SIZE (%lu); use "
-				  "kvmalloc() or vmalloc()", size, KMALLOC_MAX_SIZE);
+				  "kvmalloc() or vmalloc()",
+				  size, KMALLOC_MAX_SIZE);
 		return NULL;
 	}
 	return kmalloc_large(size, gfp);
@@ -463,7 +467,8 @@ static const struct page_owner_ops *block_owner(const struct page *head, const v
 		ops = &large_ops;
 	if (unlikely(!ops))
 		kmem_bug("kmalloc: %s(%p): address is in a page block that kmalloc does not own "
-			 "(flags %#lx)", fn, p, head->flags & ((1UL << KMEM_PFN_SHIFT) - 1));
+			 "(flags %#lx)",
+			 fn, p, head->flags & ((1UL << KMEM_PFN_SHIFT) - 1));
 	return ops;
 }
 
@@ -474,12 +479,12 @@ static __noinline void kfree_other(const void *p, struct page *page)
 
 	if (unlikely(!page)) {
 		kmem_bug("kmalloc: kfree(%p): address was not allocated by kmem%s", p,
-			 is_vmalloc_addr(p) ? " via kmalloc (it is a vmalloc area: use vfree())"
-					    : "");
+			 is_vmalloc_addr(p) ? " via kmalloc (it is a vmalloc area: use vfree())" :
+					      "");
 		return;
 	}
 	head = compound_head(page);
-	if (head->flags & (1UL << PG_heap)) {
+	if (head && page_test_flag(head, PG_heap)) {
 		kfree_heap_slow((void *)p);
 		return;
 	}
@@ -590,8 +595,8 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 	head = page ? compound_head(page) : NULL;
 	old = ksize(p);
 	if (!old)
-		return NULL;	/* reported */
-	if (head->flags & (1UL << PG_heap)) {
+		return NULL; /* reported */
+	if (head && page_test_flag(head, PG_heap)) {
 		now = heap_try_resize((void *)p, old, new_size);
 		if (now) {
 			if ((flags & __GFP_ZERO) && now > old)
@@ -760,7 +765,8 @@ void kmem_kmalloc_stats(struct kmem_kmalloc_stats *stats)
 	}
 	pthread_mutex_lock(&front_registry_lock);
 	list_for_each(pos, &front_registry)
-		stats->front_bytes += front_cache_bytes(container_of(pos, struct front_cache, link));
+		stats->front_bytes +=
+			front_cache_bytes(container_of(pos, struct front_cache, link));
 	pthread_mutex_unlock(&front_registry_lock);
 	stats->large_bytes = __atomic_load_n(&large_bytes, __ATOMIC_RELAXED);
 	stats->large_count = __atomic_load_n(&large_count, __ATOMIC_RELAXED);
@@ -795,21 +801,26 @@ static int front_check_bin(const struct front_bin *bin, unsigned int cls)
 						 cls * CHUNK_ALIGN, bin->count);
 		if (!h || !is_kmalloc_arena(h) || !chunk_tag_ok(c) || !chunk_in_use(c))
 			return kmem_check_failed("kmalloc: front list chunk %p is not an allocated "
-						 "chunk of a kmalloc arena", (void *)p);
+						 "chunk of a kmalloc arena",
+						 (void *)p);
 		if (chunk_size(c) != cls * CHUNK_ALIGN)
-			return kmem_check_failed("kmalloc: front list of %u-byte chunks holds %p of "
-						 "%zu bytes", cls * CHUNK_ALIGN, (void *)p,
-						 chunk_size(c));
+			return kmem_check_failed(
+				"kmalloc: front list of %u-byte chunks holds %p of "
+				"%zu bytes",
+				cls * CHUNK_ALIGN, (void *)p, chunk_size(c));
 		if (p[1] != (void *)(uintptr_t)front_key)
 			return kmem_check_failed("kmalloc: front list chunk %p lost its free key "
-						 "(written after kfree?)", (void *)p);
+						 "(written after kfree?)",
+						 (void *)p);
 	}
 	if (n != bin->count)
 		return kmem_check_failed("kmalloc: front list of %u-byte chunks holds %u, count "
-					 "says %u", cls * CHUNK_ALIGN, n, bin->count);
+					 "says %u",
+					 cls * CHUNK_ALIGN, n, bin->count);
 	if (n > bin->limit)
-		return kmem_check_failed("kmalloc: front list of %u-byte chunks holds %u > limit %u",
-					 cls * CHUNK_ALIGN, n, bin->limit);
+		return kmem_check_failed(
+			"kmalloc: front list of %u-byte chunks holds %u > limit %u",
+			cls * CHUNK_ALIGN, n, bin->limit);
 	return 0;
 }
 

@@ -142,7 +142,7 @@ int mempool_resize(mempool_t *pool, int new_min_nr)
 		pthread_mutex_unlock(&pool->lock);
 		element = pool->alloc(GFP_KERNEL, pool->pool_data);
 		if (!element)
-			return 0;	/* the reserve refills from mempool_free() */
+			return 0; /* the reserve refills from mempool_free() */
 		pthread_mutex_lock(&pool->lock);
 		if (pool->curr_nr >= pool->min_nr) {
 			pthread_mutex_unlock(&pool->lock);

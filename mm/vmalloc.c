@@ -35,8 +35,8 @@
 #include "page/page.h"
 
 struct vmap_area {
-	uintptr_t start;	/* first data byte */
-	size_t size;		/* data bytes, a multiple of PAGE_SIZE */
+	uintptr_t start; /* first data byte */
+	size_t size;	 /* data bytes, a multiple of PAGE_SIZE */
 };
 
 static pthread_rwlock_t vmap_lock = PTHREAD_RWLOCK_INITIALIZER;
@@ -110,7 +110,7 @@ static bool vmap_insert(uintptr_t start, size_t size)
 	}
 	i = vmap_upper_bound(start);
 	memmove(&areas[i + 1], &areas[i], (nr_areas - i) * sizeof(*areas));
-	areas[i] = (struct vmap_area){ .start = start, .size = size };
+	areas[i] = (struct vmap_area){.start = start, .size = size};
 	nr_areas++;
 	vmalloc_bytes += size;
 	pthread_rwlock_unlock(&vmap_lock);
@@ -142,7 +142,7 @@ static size_t vmap_remove(uintptr_t start)
  */
 static bool vmalloc_charge(size_t bytes, gfp_t gfp)
 {
-	struct timespec nap = { 0, 1000000 };
+	struct timespec nap = {0, 1000000};
 
 	if (page_charge(bytes, gfp))
 		return true;
@@ -216,7 +216,8 @@ void vfree(const void *addr)
 	data = vmap_remove((uintptr_t)addr);
 	if (unlikely(!data)) {
 		kmem_bug("vmalloc: vfree(%p): not the start of a live vmalloc area "
-			 "(double free, interior pointer or foreign memory)", addr);
+			 "(double free, interior pointer or foreign memory)",
+			 addr);
 		return;
 	}
 	page_os_unmap((char *)addr - PAGE_SIZE, data + 2 * PAGE_SIZE);
@@ -296,7 +297,8 @@ int vmalloc_check(void)
 						(unsigned long)a->start, a->size);
 		else if (i && areas[i - 1].start + areas[i - 1].size + 2 * PAGE_SIZE > a->start)
 			ret = kmem_check_failed("vmalloc: areas at %#lx and %#lx overlap or are "
-						"out of order", (unsigned long)areas[i - 1].start,
+						"out of order",
+						(unsigned long)areas[i - 1].start,
 						(unsigned long)a->start);
 		total += a->size;
 	}
@@ -319,6 +321,5 @@ static void vmalloc_unlock_after_fork(void)
 
 static void vmalloc_init_once(void)
 {
-	pthread_atfork(vmalloc_lock_for_fork, vmalloc_unlock_after_fork,
-		       vmalloc_unlock_after_fork);
+	pthread_atfork(vmalloc_lock_for_fork, vmalloc_unlock_after_fork, vmalloc_unlock_after_fork);
 }

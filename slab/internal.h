@@ -23,11 +23,11 @@
 #define __SLAB_OBJECT_POISON ((slab_flags_t)0x80000000U) /* poison free objects */
 
 #define SLAB_DEBUG_FLAGS (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
-#define SLAB_ACCEPTED_FLAGS                                                            \
-	(SLAB_DEBUG_FLAGS | SLAB_KMALLOC | SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA |        \
-	 SLAB_CACHE_DMA32 | SLAB_PANIC | SLAB_TYPESAFE_BY_RCU | SLAB_TRACE |            \
-	 SLAB_NOLEAKTRACE | SLAB_NO_MERGE | SLAB_FAILSLAB | SLAB_ACCOUNT |               \
-	 SLAB_NO_USER_FLAGS | SLAB_SKIP_KFENCE | SLAB_RECLAIM_ACCOUNT)
+#define SLAB_ACCEPTED_FLAGS                                                                        \
+	(SLAB_DEBUG_FLAGS | SLAB_KMALLOC | SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA |                   \
+	 SLAB_CACHE_DMA32 | SLAB_PANIC | SLAB_TYPESAFE_BY_RCU | SLAB_TRACE | SLAB_NOLEAKTRACE |    \
+	 SLAB_NO_MERGE | SLAB_FAILSLAB | SLAB_ACCOUNT | SLAB_NO_USER_FLAGS | SLAB_SKIP_KFENCE |    \
+	 SLAB_RECLAIM_ACCOUNT)
 
 /* The kernel's debug bytes (include/linux/poison.h). */
 #define SLUB_RED_INACTIVE 0xbb
@@ -51,18 +51,18 @@
  */
 struct slab {
 	unsigned long __page_flags;
-	struct kmem_cache *cache;	/* owner; NULL while being set up */
-	void *freelist;		/* free slots, linked through the free pointer */
-	struct list_head list;	/* on cache->partial, ->full or ->empty, or RCU queue */
-	unsigned int inuse;	/* slots not on @freelist (allocated or thread-cached) */
-	unsigned int objects;	/* slots in this slab */
-	void *owner;		/* thread cache that last took the freelist (stats) */
+	struct kmem_cache *cache; /* owner; NULL while being set up */
+	void *freelist;		  /* free slots, linked through the free pointer */
+	struct list_head list;	  /* on cache->partial, ->full or ->empty, or RCU queue */
+	unsigned int inuse;	  /* slots not on @freelist (allocated or thread-cached) */
+	unsigned int objects;	  /* slots in this slab */
+	void *owner;		  /* thread cache that last took the freelist (stats) */
 	unsigned char order;
 	unsigned char __pad[3];
 	int __refcount;
 };
 
-#define SLAB_MATCH(pg, sl) \
+#define SLAB_MATCH(pg, sl)                                                                         \
 	_Static_assert(offsetof(struct page, pg) == offsetof(struct slab, sl), "slab overlay: " #sl)
 SLAB_MATCH(flags, __page_flags);
 SLAB_MATCH(private_data[0], cache);
@@ -91,8 +91,8 @@ static inline char *slab_address(const struct slab *slab)
 
 /* struct track - who last allocated or freed an object (SLAB_STORE_USER). */
 struct track {
-	void *addr;		/* the caller */
-	unsigned long when;	/* monotonic milliseconds */
+	void *addr;	    /* the caller */
+	unsigned long when; /* monotonic milliseconds */
 	int tid;
 	int __pad;
 };
@@ -119,38 +119,38 @@ struct slab_tcache {
 enum slab_thread_state {
 	SLAB_THREAD_NEW = 0,
 	SLAB_THREAD_ACTIVE,
-	SLAB_THREAD_DEAD,	/* exit destructor ran: no thread cache any more */
+	SLAB_THREAD_DEAD, /* exit destructor ran: no thread cache any more */
 };
 
 /* struct slab_thread - a thread's caches, indexed by kmem_cache.tcache_id. */
 struct slab_thread {
 	struct slab_tcache *tcaches;
-	unsigned int nr_tcaches;	/* 0 unless ACTIVE: the fast path's only test */
+	unsigned int nr_tcaches; /* 0 unless ACTIVE: the fast path's only test */
 	unsigned int state;
-	unsigned int tcaches_order;	/* page order of the @tcaches block */
+	unsigned int tcaches_order; /* page order of the @tcaches block */
 	int tid;
-	struct list_head link;		/* slab_registry */
+	struct list_head link; /* slab_registry */
 };
 
 struct kmem_cache {
 	/* Read by the fast paths. */
-	unsigned int tcache_id;		/* index in slab_thread.tcaches, or NO_TCACHE_ID */
-	unsigned int offset;		/* free pointer offset from the object start */
-	unsigned int size;		/* slot stride */
-	unsigned int red_left_pad;	/* slot start to object start */
-	uint64_t reciprocal_size;	/* ceil(2^32 / size), for offset -> index */
-	unsigned int objects;		/* slots per slab */
-	unsigned int tcache_limit;	/* a thread cache flushes above this */
-	unsigned int object_size;	/* usable bytes (kmem_cache_size) */
-	unsigned int requested_size;	/* the size given at creation */
+	unsigned int tcache_id;	     /* index in slab_thread.tcaches, or NO_TCACHE_ID */
+	unsigned int offset;	     /* free pointer offset from the object start */
+	unsigned int size;	     /* slot stride */
+	unsigned int red_left_pad;   /* slot start to object start */
+	uint64_t reciprocal_size;    /* ceil(2^32 / size), for offset -> index */
+	unsigned int objects;	     /* slots per slab */
+	unsigned int tcache_limit;   /* a thread cache flushes above this */
+	unsigned int object_size;    /* usable bytes (kmem_cache_size) */
+	unsigned int requested_size; /* the size given at creation */
 	slab_flags_t flags;
 	unsigned int order;
 	void (*ctor)(void *);
 
 	/* Layout details for debugging. */
 	unsigned int align;
-	unsigned int inuse;		/* object + right red zone */
-	unsigned int track_offset;	/* struct track[2] (STORE_USER) */
+	unsigned int inuse;	   /* object + right red zone */
+	unsigned int track_offset; /* struct track[2] (STORE_USER) */
 	unsigned int useroffset, usersize;
 	const char *name;
 
@@ -164,7 +164,7 @@ struct kmem_cache {
 	/* Counters of threads that exited and of the slow paths, under @lock. */
 	struct slab_tcache retired;
 
-	struct list_head link;		/* slab_caches, under slab_mutex */
+	struct list_head link; /* slab_caches, under slab_mutex */
 };
 
 /* slub.c */

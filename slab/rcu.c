@@ -26,17 +26,17 @@
 
 static struct {
 	pthread_mutex_t lock;
-	pthread_cond_t work;		/* the queue is not empty */
-	pthread_cond_t done;		/* @completed advanced */
+	pthread_cond_t work; /* the queue is not empty */
+	pthread_cond_t done; /* @completed advanced */
 	struct list_head queue;
-	unsigned long queued;		/* slabs ever queued */
-	unsigned long completed;	/* slabs ever freed */
+	unsigned long queued;	 /* slabs ever queued */
+	unsigned long completed; /* slabs ever freed */
 	bool started;
 } rcu_queue = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.work = PTHREAD_COND_INITIALIZER,
 	.done = PTHREAD_COND_INITIALIZER,
-	.queue = { &rcu_queue.queue, &rcu_queue.queue },
+	.queue = {&rcu_queue.queue, &rcu_queue.queue},
 };
 
 static void *slab_rcu_worker(void *arg)

@@ -75,7 +75,8 @@ static __printf(2, 3) void report_add(struct report_buf *r, const char *fmt, ...
 	n = vsnprintf(r->text + r->len, sizeof(r->text) - r->len, fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		r->len += (size_t)n < sizeof(r->text) - r->len ? (size_t)n : sizeof(r->text) - r->len - 1;
+		r->len += (size_t)n < sizeof(r->text) - r->len ? (size_t)n :
+								 sizeof(r->text) - r->len - 1;
 }
 
 /* "Object 0x...: 6b 6b ...  kkkk" lines, as print_hex_dump() does. */
@@ -93,14 +94,15 @@ static void report_hex(struct report_buf *r, const char *label, const void *star
 			report_add(r, i < n ? "%02x " : "   ", p[off + i]);
 		report_add(r, " ");
 		for (size_t i = 0; i < n; i++)
-			report_add(r, "%c", p[off + i] >= 0x20 && p[off + i] < 0x7f ? p[off + i] : '.');
+			report_add(r, "%c",
+				   p[off + i] >= 0x20 && p[off + i] < 0x7f ? p[off + i] : '.');
 		report_add(r, "\n");
 	}
 }
 
 static void report_track(struct report_buf *r, struct kmem_cache *s, void *object)
 {
-	static const char *const what[2] = { "Allocated", "Freed" };
+	static const char *const what[2] = {"Allocated", "Freed"};
 	unsigned long now = now_ms();
 
 	if (!(s->flags & SLAB_STORE_USER))
@@ -109,8 +111,8 @@ static void report_track(struct report_buf *r, struct kmem_cache *s, void *objec
 		struct track *t = &object_tracks(s, object)[i];
 
 		if (t->addr)
-			report_add(r, "%s in %p age=%lu pid=%d\n", what[i], t->addr,
-				   now - t->when, t->tid);
+			report_add(r, "%s in %p age=%lu pid=%d\n", what[i], t->addr, now - t->when,
+				   t->tid);
 	}
 }
 
@@ -121,11 +123,13 @@ static void report_track(struct report_buf *r, struct kmem_cache *s, void *objec
 static __cold void report_object(struct kmem_cache *s, struct slab *slab, void *object,
 				 const char *what, const char *detail)
 {
-	struct report_buf r = { .len = 0 };
+	struct report_buf r = {.len = 0};
 	char *p = object;
 
 	report_add(&r, "%s: %s\n", s->name, what);
-	report_add(&r, "-----------------------------------------------------------------------------\n");
+	report_add(
+		&r,
+		"-----------------------------------------------------------------------------\n");
 	if (detail)
 		report_add(&r, "%s\n", detail);
 	report_track(&r, s, object);
@@ -179,7 +183,7 @@ static bool check_redzones(struct kmem_cache *s, struct slab *slab, void *object
 			 s->red_left_pad);
 	return check_bytes(s, slab, object, "Right Redzone overwritten", p + s->object_size, value,
 			   s->inuse - s->object_size) &&
-	       ok;
+		ok;
 }
 
 static void set_redzones(struct kmem_cache *s, void *object, unsigned int value)
@@ -200,9 +204,11 @@ bool slab_debug_alloc_checks(struct kmem_cache *s, struct slab *slab, void *obje
 		unsigned char *p = object;
 
 		ok = check_bytes(s, slab, object, "Poison overwritten", p, POISON_FREE,
-				 s->object_size - 1) && ok;
+				 s->object_size - 1) &&
+			ok;
 		ok = check_bytes(s, slab, object, "Poison overwritten", p + s->object_size - 1,
-				 POISON_END, 1) && ok;
+				 POISON_END, 1) &&
+			ok;
 	}
 	set_redzones(s, object, SLUB_RED_ACTIVE);
 	if (s->flags & SLAB_STORE_USER)
@@ -275,10 +281,10 @@ static void report_leaked_objects(struct report_buf *r, struct kmem_cache *s,
 
 void slab_debug_report_leaks(struct kmem_cache *s, unsigned long slabs)
 {
-	struct report_buf r = { .len = 0 };
+	struct report_buf r = {.len = 0};
 
-	report_add(&r, "%s: Objects remaining on __kmem_cache_shutdown() in %lu slab%s\n",
-		   s->name, slabs, slabs == 1 ? "" : "s");
+	report_add(&r, "%s: Objects remaining on __kmem_cache_shutdown() in %lu slab%s\n", s->name,
+		   slabs, slabs == 1 ? "" : "s");
 	if (s->flags & SLAB_DEBUG_FLAGS) {
 		pthread_mutex_lock(&s->lock);
 		report_leaked_objects(&r, s, &s->partial);
@@ -325,37 +331,42 @@ static int check_slab(struct kmem_cache *s, struct slab *slab, const char *list)
 
 	if (!PageSlab(slab_page(slab)) || slab->cache != s || slab->objects != s->objects)
 		return kmem_check_failed("%s: slab %p on the %s list has flags %#lx, cache %p, "
-					 "%u objects (S1)", s->name, (void *)slab_address(slab),
-					 list, slab->__page_flags & ((1UL << KMEM_PFN_SHIFT) - 1),
+					 "%u objects (S1)",
+					 s->name, (void *)slab_address(slab), list,
+					 slab->__page_flags & ((1UL << KMEM_PFN_SHIFT) - 1),
 					 (void *)slab->cache, slab->objects);
 	if ((empty && slab->inuse) || (full && slab->inuse != slab->objects) ||
 	    (!empty && !full && (!slab->inuse || slab->inuse >= slab->objects)))
 		return kmem_check_failed("%s: slab %p with %u of %u slots in use is on the %s "
-					 "list (S1)", s->name, (void *)slab_address(slab),
-					 slab->inuse, slab->objects, list);
+					 "list (S1)",
+					 s->name, (void *)slab_address(slab), slab->inuse,
+					 slab->objects, list);
 	memset(check_map, 0, (slab->objects + 63) / 64 * sizeof(long));
 	for (void *p = slab->freelist; p; p = get_freepointer(s, p)) {
 		long idx = slab_object_index(s, slab, p);
 
 		if (idx < 0)
 			return kmem_check_failed("%s: free pointer %p in slab %p is not an object "
-						 "of the slab (S2)", s->name, p,
-						 (void *)slab_address(slab));
+						 "of the slab (S2)",
+						 s->name, p, (void *)slab_address(slab));
 		if (map_test_and_set((unsigned long)idx))
 			return kmem_check_failed("%s: object %p is twice on the free list of slab "
-						 "%p (S2)", s->name, p, (void *)slab_address(slab));
+						 "%p (S2)",
+						 s->name, p, (void *)slab_address(slab));
 		nfree++;
 	}
 	if (nfree != slab->objects - slab->inuse)
 		return kmem_check_failed("%s: slab %p has %u free objects but counts %u in use "
-					 "of %u (S2)", s->name, (void *)slab_address(slab), nfree,
-					 slab->inuse, slab->objects);
+					 "of %u (S2)",
+					 s->name, (void *)slab_address(slab), nfree, slab->inuse,
+					 slab->objects);
 	if (check_stacks_in_slab(s, slab, &nstacked))
 		return -1;
 	if (nstacked > slab->inuse)
 		return kmem_check_failed("%s: slab %p has %u objects on thread stacks but only %u "
-					 "in use (S3)", s->name, (void *)slab_address(slab),
-					 nstacked, slab->inuse);
+					 "in use (S3)",
+					 s->name, (void *)slab_address(slab), nstacked,
+					 slab->inuse);
 	return 0;
 }
 
@@ -405,7 +416,8 @@ static int check_stacks(struct kmem_cache *s)
 		}
 		if (n != tc->count)
 			return kmem_check_failed("%s: thread %d's stack counts %u objects but "
-						 "holds %s%u (S3)", s->name, t->tid, tc->count,
+						 "holds %s%u (S3)",
+						 s->name, t->tid, tc->count,
 						 n > tc->count ? "more than " : "", tc->count);
 	}
 	return 0;

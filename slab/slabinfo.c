@@ -76,9 +76,10 @@ void kmem_slabinfo(FILE *out)
 
 	slab_init();
 	fprintf(out, "slabinfo - version: 2.1\n");
-	fprintf(out, "# name            <active_objs> <num_objs> <objsize> <objperslab> "
-		     "<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata "
-		     "<active_slabs> <num_slabs> <sharedavail>\n");
+	fprintf(out,
+		"# name            <active_objs> <num_objs> <objsize> <objperslab> "
+		"<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata "
+		"<active_slabs> <num_slabs> <sharedavail>\n");
 	pthread_mutex_lock(&slab_mutex);
 	pthread_mutex_lock(&slab_registry_lock);
 	list_for_each(pos, &slab_caches) {
@@ -87,9 +88,11 @@ void kmem_slabinfo(FILE *out)
 		struct kmem_cache_stats st;
 
 		cache_stats_locked(s, &st);
-		fprintf(out, "%-17s %6lu %6lu %6u %4u %4lu : tunables %4u %4u %4u : slabdata %6lu "
-			     "%6lu %6u\n", s->name, st.active_objs, st.total_objs, s->size,
-			s->objects, 1UL << s->order, limit, limit / 2, 0, st.slabs, st.slabs, 0);
+		fprintf(out,
+			"%-17s %6lu %6lu %6u %4u %4lu : tunables %4u %4u %4u : slabdata %6lu "
+			"%6lu %6u\n",
+			s->name, st.active_objs, st.total_objs, s->size, s->objects,
+			1UL << s->order, limit, limit / 2, 0U, st.slabs, st.slabs, 0U);
 	}
 	pthread_mutex_unlock(&slab_registry_lock);
 	pthread_mutex_unlock(&slab_mutex);

@@ -62,9 +62,9 @@
 #define TCACHE_MIN_OBJECTS 2U
 
 pthread_mutex_t slab_mutex = PTHREAD_MUTEX_INITIALIZER;
-struct list_head slab_caches = { &slab_caches, &slab_caches };
+struct list_head slab_caches = {&slab_caches, &slab_caches};
 pthread_mutex_t slab_registry_lock = PTHREAD_MUTEX_INITIALIZER;
-struct list_head slab_registry = { &slab_registry, &slab_registry };
+struct list_head slab_registry = {&slab_registry, &slab_registry};
 
 static __thread struct slab_thread slab_self __tls_ie;
 static pthread_key_t slab_key;
@@ -389,7 +389,8 @@ static __noinline bool slab_thread_grow(struct slab_thread *t, unsigned int id)
 		memcpy(page_address(page), old, t->nr_tcaches * sizeof(struct slab_tcache));
 	t->tcaches = page_address(page);
 	t->tcaches_order = order;
-	WRITE_ONCE(t->nr_tcaches, (unsigned int)((PAGE_SIZE << order) / sizeof(struct slab_tcache)));
+	WRITE_ONCE(t->nr_tcaches,
+		   (unsigned int)((PAGE_SIZE << order) / sizeof(struct slab_tcache)));
 	pthread_mutex_unlock(&slab_registry_lock);
 	if (old)
 		__free_pages(virt_to_page(old), old_order);
@@ -602,14 +603,14 @@ static __cold void slab_free_invalid(struct kmem_cache *s, struct slab *slab, vo
 			 object, slab->cache->name);
 	else
 		kmem_bug("%s: kmem_cache_free: invalid pointer %p: not the start of an object "
-			 "(slab %p, slot size %u)", s->name, object, (void *)slab_address(slab),
-			 s->size);
+			 "(slab %p, slot size %u)",
+			 s->name, object, (void *)slab_address(slab), s->size);
 }
 
 static inline bool slab_free_valid(struct kmem_cache *s, struct slab *slab, void *object)
 {
 	return likely(slab) && likely(slab->cache == s) &&
-	       likely(slab_object_index(s, slab, object) >= 0);
+		likely(slab_object_index(s, slab, object) >= 0);
 }
 
 static __always_inline void tcache_push(struct kmem_cache *s, struct slab_tcache *tc,
@@ -883,7 +884,7 @@ static void cache_assign_tcache_id(struct kmem_cache *s)
 
 static void slab_init_once(void)
 {
-	static const struct kmem_cache_args boot_args = { .align = CACHE_LINE_SIZE };
+	static const struct kmem_cache_args boot_args = {.align = CACHE_LINE_SIZE};
 
 	pthread_key_create(&slab_key, slab_thread_exit);
 	cache_setup(&kmem_cache_boot, "kmem_cache", sizeof(struct kmem_cache), &boot_args,
@@ -916,7 +917,8 @@ static bool cache_args_valid(const char *name, unsigned int size,
 		why = "alignment is not a power of two up to PAGE_SIZE";
 	else if (flags & ~SLAB_ACCEPTED_FLAGS)
 		why = "unknown flags";
-	else if (args->usersize && (args->useroffset > size || args->usersize > size - args->useroffset))
+	else if (args->usersize &&
+		 (args->useroffset > size || args->usersize > size - args->useroffset))
 		why = "usercopy region outside the object";
 	else if (args->use_freeptr_offset &&
 		 (!(flags & SLAB_TYPESAFE_BY_RCU) || args->ctor ||
@@ -956,7 +958,8 @@ struct kmem_cache *__kmem_cache_create_args(const char *name, unsigned int objec
 	cache_assign_tcache_id(s);
 	if (s->tcache_id == NO_TCACHE_ID && !(flags & SLAB_DEBUG_FLAGS))
 		kmem_warn("kmem_cache_create(%s): more than %u caches; this one has no "
-			  "per-thread cache", name, MAX_TCACHE_IDS);
+			  "per-thread cache",
+			  name, MAX_TCACHE_IDS);
 	list_add_tail(&s->link, &slab_caches);
 	pthread_mutex_unlock(&slab_mutex);
 	return s;

@@ -73,7 +73,8 @@ KMEM_BEGIN_DECLS
  * exceeds KMALLOC_MAX_SIZE (with a warning unless __GFP_NOWARN).
  * Context: any thread.  The common small case takes no lock.
  */
-KMEM_API void *kmalloc(size_t size, gfp_t flags) __kmem_malloc __kmem_alloc_size(1) __kmem_must_check;
+KMEM_API void *kmalloc(size_t size, gfp_t flags) __kmem_malloc
+	__kmem_alloc_size(1) __kmem_must_check;
 
 /**
  * kfree - free memory from the kmalloc family or kmem_cache_alloc()
@@ -139,7 +140,8 @@ KMEM_API void kfree_bulk(size_t size, void **p);
  *
  * Return: the copy, or NULL on failure (ZERO_SIZE_PTR for @len 0).
  */
-KMEM_API void *kmemdup(const void *src, size_t len, gfp_t gfp) __kmem_must_check __kmem_alloc_size(2);
+KMEM_API void *kmemdup(const void *src, size_t len, gfp_t gfp) __kmem_must_check
+	__kmem_alloc_size(2);
 
 /**
  * kmemdup_nul - duplicate @len bytes of @s and append a NUL

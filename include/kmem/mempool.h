@@ -37,8 +37,8 @@ typedef void(mempool_free_t)(void *element, void *pool_data);
 typedef struct mempool_s {
 	pthread_mutex_t lock;
 	pthread_cond_t wait;
-	int min_nr;		/* reserve size wanted */
-	int curr_nr;		/* elements in the reserve now */
+	int min_nr;  /* reserve size wanted */
+	int curr_nr; /* elements in the reserve now */
 	void **elements;
 	void *pool_data;
 	mempool_alloc_t *alloc;
@@ -85,9 +85,9 @@ KMEM_API mempool_t *mempool_create(int min_nr, mempool_alloc_t *alloc_fn, mempoo
 				   void *pool_data) __kmem_must_check;
 
 /** mempool_create_node - mempool_create(); @gfp_mask and @node_id are ignored. */
-static inline __kmem_must_check mempool_t *mempool_create_node(int min_nr, mempool_alloc_t *alloc_fn,
-							       mempool_free_t *free_fn, void *pool_data,
-							       gfp_t gfp_mask, int node_id)
+static inline __kmem_must_check mempool_t *
+mempool_create_node(int min_nr, mempool_alloc_t *alloc_fn, mempool_free_t *free_fn, void *pool_data,
+		    gfp_t gfp_mask, int node_id)
 {
 	(void)gfp_mask;
 	(void)node_id;
@@ -156,7 +156,8 @@ KMEM_API void mempool_free_slab(void *element, void *pool_data);
  * @min_nr: reserve size
  * @kc: the cache; it must outlive the pool
  */
-static inline __kmem_must_check mempool_t *mempool_create_slab_pool(int min_nr, struct kmem_cache *kc)
+static inline __kmem_must_check mempool_t *mempool_create_slab_pool(int min_nr,
+								    struct kmem_cache *kc)
 {
 	return mempool_create(min_nr, mempool_alloc_slab, mempool_free_slab, kc);
 }
@@ -188,8 +189,7 @@ KMEM_API void mempool_free_pages(void *element, void *pool_data);
  */
 static inline __kmem_must_check mempool_t *mempool_create_page_pool(int min_nr, int order)
 {
-	return mempool_create(min_nr, mempool_alloc_pages, mempool_free_pages,
-			      (void *)(long)order);
+	return mempool_create(min_nr, mempool_alloc_pages, mempool_free_pages, (void *)(long)order);
 }
 
 KMEM_END_DECLS

@@ -32,24 +32,24 @@ typedef unsigned int slab_flags_t;
  * compiles to zero in that configuration are zero here too.
  */
 #define SLAB_CONSISTENCY_CHECKS ((slab_flags_t)0x00000001U) /* check every free/alloc */
-#define SLAB_RED_ZONE ((slab_flags_t)0x00000002U)	/* guard bytes around objects */
-#define SLAB_POISON ((slab_flags_t)0x00000004U)		/* fill free objects with 0x6b */
-#define SLAB_KMALLOC ((slab_flags_t)0x00000008U)	/* a kmalloc size class */
-#define SLAB_HWCACHE_ALIGN ((slab_flags_t)0x00000010U)	/* align objects to cache lines */
-#define SLAB_CACHE_DMA ((slab_flags_t)0x00000020U)	/* accepted, no meaning here */
-#define SLAB_CACHE_DMA32 ((slab_flags_t)0x00000040U)	/* accepted, no meaning here */
-#define SLAB_STORE_USER ((slab_flags_t)0x00000080U)	/* record last alloc/free caller */
-#define SLAB_PANIC ((slab_flags_t)0x00000100U)		/* abort if creation fails */
-#define SLAB_TYPESAFE_BY_RCU ((slab_flags_t)0x00000200U) /* slab pages freed after RCU GP */
-#define SLAB_TRACE ((slab_flags_t)0x00000400U)		/* accepted, no tracing yet */
+#define SLAB_RED_ZONE ((slab_flags_t)0x00000002U)	    /* guard bytes around objects */
+#define SLAB_POISON ((slab_flags_t)0x00000004U)		    /* fill free objects with 0x6b */
+#define SLAB_KMALLOC ((slab_flags_t)0x00000008U)	    /* a kmalloc size class */
+#define SLAB_HWCACHE_ALIGN ((slab_flags_t)0x00000010U)	    /* align objects to cache lines */
+#define SLAB_CACHE_DMA ((slab_flags_t)0x00000020U)	    /* accepted, no meaning here */
+#define SLAB_CACHE_DMA32 ((slab_flags_t)0x00000040U)	    /* accepted, no meaning here */
+#define SLAB_STORE_USER ((slab_flags_t)0x00000080U)	    /* record last alloc/free caller */
+#define SLAB_PANIC ((slab_flags_t)0x00000100U)		    /* abort if creation fails */
+#define SLAB_TYPESAFE_BY_RCU ((slab_flags_t)0x00000200U)    /* slab pages freed after RCU GP */
+#define SLAB_TRACE ((slab_flags_t)0x00000400U)		    /* accepted, no tracing yet */
 #define SLAB_DEBUG_OBJECTS ((slab_flags_t)0)
-#define SLAB_NOLEAKTRACE ((slab_flags_t)0x00000800U)	/* accepted, no meaning here */
-#define SLAB_NO_MERGE ((slab_flags_t)0x00001000U)	/* kmem never merges caches */
-#define SLAB_FAILSLAB ((slab_flags_t)0x00002000U)	/* fault injection may fail it */
-#define SLAB_ACCOUNT ((slab_flags_t)0x00004000U)	/* accepted, no memcg here */
+#define SLAB_NOLEAKTRACE ((slab_flags_t)0x00000800U) /* accepted, no meaning here */
+#define SLAB_NO_MERGE ((slab_flags_t)0x00001000U)    /* kmem never merges caches */
+#define SLAB_FAILSLAB ((slab_flags_t)0x00002000U)    /* fault injection may fail it */
+#define SLAB_ACCOUNT ((slab_flags_t)0x00004000U)     /* accepted, no memcg here */
 #define SLAB_KASAN ((slab_flags_t)0)
-#define SLAB_NO_USER_FLAGS ((slab_flags_t)0x00008000U)	/* ignore slab_debug options */
-#define SLAB_SKIP_KFENCE ((slab_flags_t)0x00010000U)	/* accepted, no meaning here */
+#define SLAB_NO_USER_FLAGS ((slab_flags_t)0x00008000U)	 /* ignore slab_debug options */
+#define SLAB_SKIP_KFENCE ((slab_flags_t)0x00010000U)	 /* accepted, no meaning here */
 #define SLAB_RECLAIM_ACCOUNT ((slab_flags_t)0x00020000U) /* accepted, no meaning here */
 #define SLAB_TEMPORARY SLAB_RECLAIM_ACCOUNT
 #define SLAB_NO_OBJ_EXT ((slab_flags_t)0)
@@ -88,8 +88,8 @@ struct kmem_cache_args {
  * @flags: SLAB_* flags; unknown bits make creation fail
  *
  * Slots are the object size rounded up to the word size and the alignment
- * (plus debug metadata); objects start at that alignment.  SLAB_HWCACHE_ALIGN aligns to the cache line, halved while the
- * object still fits in half.  A name that is already in use is allowed but
+ * (plus debug metadata); objects start at that alignment.  SLAB_HWCACHE_ALIGN aligns to the cache
+ *line, halved while the object still fits in half.  A name that is already in use is allowed but
  * warned about.
  *
  * Return: the cache, or NULL (with a warning) for a NULL or empty name, a
@@ -110,7 +110,7 @@ static inline struct kmem_cache *__kmem_cache_create(const char *name, unsigned 
 						     unsigned int align, slab_flags_t flags,
 						     void (*ctor)(void *))
 {
-	struct kmem_cache_args args = { .align = align, .ctor = ctor };
+	struct kmem_cache_args args = {.align = align, .ctor = ctor};
 
 	return __kmem_cache_create_args(name, size, &args, flags);
 }
@@ -119,7 +119,7 @@ static inline struct kmem_cache *__kmem_cache_default_args(const char *name, uns
 							   struct kmem_cache_args *args,
 							   slab_flags_t flags)
 {
-	struct kmem_cache_args defaults = { 0 };
+	struct kmem_cache_args defaults = {0};
 
 	/* Only NULL reaches here as a void *; anything else is a mistake. */
 	if (args)
@@ -136,7 +136,7 @@ static inline struct kmem_cache *__kmem_cache_default_args(const char *name, uns
  * compile time with _Generic, as in the kernel.  See
  * __kmem_cache_create_args() for the rules and failures.
  */
-#define kmem_cache_create(__name, __object_size, __args, ...)                  \
+#define kmem_cache_create(__name, __object_size, __args, ...)                                      \
 	_Generic((__args),                                                     \
 		struct kmem_cache_args *: __kmem_cache_create_args,            \
 		void *: __kmem_cache_default_args,                             \
@@ -176,11 +176,11 @@ static inline struct kmem_cache *kmem_cache_create_usercopy(const char *name, un
  * @__struct: the struct tag
  * @__flags: SLAB_* flags
  */
-#define KMEM_CACHE(__struct, __flags)                                          \
-	__kmem_cache_create_args(#__struct, sizeof(struct __struct),           \
-				 &(struct kmem_cache_args){                    \
-					 .align = __alignof__(struct __struct), \
-				 },                                            \
+#define KMEM_CACHE(__struct, __flags)                                                              \
+	__kmem_cache_create_args(#__struct, sizeof(struct __struct),                               \
+				 &(struct kmem_cache_args){                                        \
+					 .align = __alignof__(struct __struct),                    \
+				 },                                                                \
 				 (__flags))
 
 /**

@@ -42,7 +42,8 @@ KMEM_API void *vzalloc(size_t size) __kmem_malloc __kmem_alloc_size(1) __kmem_mu
  *
  * Return: as vmalloc().
  */
-KMEM_API void *__vmalloc(size_t size, gfp_t gfp) __kmem_malloc __kmem_alloc_size(1) __kmem_must_check;
+KMEM_API void *__vmalloc(size_t size, gfp_t gfp) __kmem_malloc
+	__kmem_alloc_size(1) __kmem_must_check;
 
 /** vmalloc_array - vmalloc() of @n * @size bytes; NULL on overflow. */
 static inline __kmem_must_check void *vmalloc_array(size_t n, size_t size)

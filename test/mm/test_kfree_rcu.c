@@ -60,7 +60,7 @@ static void *reader_thread(void *arg)
 
 	urcu_memb_register_thread();
 	urcu_memb_read_lock();
-	reader_go(r, 1);	/* inside the read-side critical section */
+	reader_go(r, 1); /* inside the read-side critical section */
 	reader_wait(r, 2);
 	urcu_memb_read_unlock();
 	urcu_memb_unregister_thread();
@@ -69,7 +69,7 @@ static void *reader_thread(void *arg)
 
 Test(kfree_rcu, frees_only_after_the_grace_period)
 {
-	struct reader r = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+	struct reader r = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
 	struct big_node *node = kmalloc(sizeof(*node), GFP_KERNEL);
 	pthread_t t;
 
@@ -77,7 +77,7 @@ Test(kfree_rcu, frees_only_after_the_grace_period)
 	pthread_create(&t, NULL, reader_thread, &r);
 	reader_wait(&r, 1);
 	kfree_rcu(node, rcu);
-	usleep(50000);	/* give a wrong implementation time to free early */
+	usleep(50000); /* give a wrong implementation time to free early */
 	cr_assert_eq(block_refcount(node), 1, "still allocated while a reader may see it");
 	reader_go(&r, 2);
 	pthread_join(t, NULL);

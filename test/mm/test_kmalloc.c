@@ -87,7 +87,7 @@ Test(kmalloc, every_small_size_is_aligned_writable_and_big_enough)
 
 Test(kmalloc, large_allocations_are_page_blocks)
 {
-	size_t sizes[] = { KMALLOC_MAX_CACHE_SIZE + 1, 200000, KMALLOC_MAX_SIZE };
+	size_t sizes[] = {KMALLOC_MAX_CACHE_SIZE + 1, 200000, KMALLOC_MAX_SIZE};
 
 	for (unsigned int i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		unsigned char *p = kmalloc(sizes[i], GFP_KERNEL | __GFP_ZERO);
@@ -117,7 +117,8 @@ Test(kmalloc, kzalloc_zeroes_recycled_chunks)
 		memset(p, 0xff, ksize(p));
 		kfree(p);
 		p = kzalloc(n, GFP_KERNEL);
-		cr_assert(all_bytes(p, 0, ksize(p)), "kzalloc(%zu) zeroed its whole usable size", n);
+		cr_assert(all_bytes(p, 0, ksize(p)), "kzalloc(%zu) zeroed its whole usable size",
+			  n);
 		kfree(p);
 	}
 }
@@ -148,16 +149,16 @@ Test(kmalloc, krealloc_grows_and_shrinks_keeping_contents)
 	cr_assert(check_tagged(p, 50, 7));
 	cr_assert_geq(ksize(p), 50);
 	cr_assert_lt(ksize(p), 5000, "the tail went back to the heap");
-	q = krealloc(p, 300000, GFP_KERNEL);	/* heap -> large */
+	q = krealloc(p, 300000, GFP_KERNEL); /* heap -> large */
 	cr_assert(check_tagged(q, 50, 7));
-	p = krealloc(q, 20, GFP_KERNEL);	/* a large block keeps its pages */
+	p = krealloc(q, 20, GFP_KERNEL); /* a large block keeps its pages */
 	cr_assert_eq(p, q);
 	kfree(p);
 }
 
 Test(kmalloc, krealloc_grows_in_place_into_a_free_neighbour)
 {
-	unsigned char *p = kmalloc(2000, GFP_KERNEL);	/* beyond the front cache */
+	unsigned char *p = kmalloc(2000, GFP_KERNEL); /* beyond the front cache */
 	unsigned char *guard = kmalloc(3000, GFP_KERNEL);
 	size_t old = ksize(p);
 	unsigned char *q;
@@ -208,7 +209,7 @@ Test(kmalloc, duplicates_strings_and_memory)
 	char *s = kstrdup("kmem", GFP_KERNEL);
 	char *t = kstrndup("allocator", 5, GFP_KERNEL);
 	char *u = kmemdup_nul("abcdef", 3, GFP_KERNEL);
-	int *v = kmemdup((int[]){ 1, 2, 3 }, 3 * sizeof(int), GFP_KERNEL);
+	int *v = kmemdup((int[]){1, 2, 3}, 3 * sizeof(int), GFP_KERNEL);
 
 	cr_assert_str_eq(s, "kmem");
 	cr_assert_str_eq(t, "alloc");
@@ -225,8 +226,9 @@ Test(kmalloc, duplicates_strings_and_memory)
 
 Test(kmalloc, kfree_bulk_frees_every_pointer)
 {
-	void *p[6] = { kmalloc(10, GFP_KERNEL), NULL, kmalloc(5000, GFP_KERNEL), ZERO_SIZE_PTR,
-		       kmalloc(100000, GFP_KERNEL), kmalloc(64, GFP_KERNEL) };
+	void *p[6] = {kmalloc(10, GFP_KERNEL),	   NULL,
+		      kmalloc(5000, GFP_KERNEL),   ZERO_SIZE_PTR,
+		      kmalloc(100000, GFP_KERNEL), kmalloc(64, GFP_KERNEL)};
 	struct kmem_kmalloc_stats st;
 
 	kfree_bulk(6, p);
@@ -300,7 +302,7 @@ Test(kmalloc, kfree_and_ksize_accept_cache_objects)
 	grown = krealloc(other, 5000, GFP_KERNEL);
 	cr_assert(all_bytes(grown, 0x3c, 96), "krealloc moves a cache object into the heap");
 	kfree(grown);
-	kmem_cache_destroy(cache);	/* would report objects still allocated */
+	kmem_cache_destroy(cache); /* would report objects still allocated */
 }
 
 Test(kmalloc, kfree_of_a_user_heap_chunk_is_reported)
@@ -463,7 +465,7 @@ static void *handoff_get(struct handoff *h, size_t *size)
 static void *stress_thread(void *argp)
 {
 	struct stress_arg *arg = argp;
-	void *live[64] = { 0 };
+	void *live[64] = {0};
 	size_t live_size[64];
 
 	for (int op = 0; op < STRESS_OPS; op++) {
@@ -473,9 +475,11 @@ static void *stress_thread(void *argp)
 		void *p;
 
 		switch ((r >> 8) % 4) {
-		case 0: case 1:	/* allocate, or free a local block */
+		case 0:
+		case 1: /* allocate, or free a local block */
 			if (live[slot]) {
-				if (!check_tagged(live[slot], live_size[slot], (uintptr_t)live[slot]))
+				if (!check_tagged(live[slot], live_size[slot],
+						  (uintptr_t)live[slot]))
 					arg->bad++;
 				kfree(live[slot]);
 				live[slot] = NULL;
@@ -486,14 +490,14 @@ static void *stress_thread(void *argp)
 				fill_tagged(live[slot], size, (uintptr_t)live[slot]);
 			}
 			break;
-		case 2:	/* hand a block to the other thread */
+		case 2: /* hand a block to the other thread */
 			size = 1 + (r >> 16) % 1024;
 			p = kmalloc(size, GFP_KERNEL);
 			fill_tagged(p, size, (uintptr_t)p);
 			if (!handoff_put(arg->out, p, size))
 				kfree(p);
 			break;
-		case 3:	/* free a block the other thread allocated */
+		case 3: /* free a block the other thread allocated */
 			p = handoff_get(arg->in, &size);
 			if (p) {
 				if (!check_tagged(p, size, (uintptr_t)p))
@@ -513,9 +517,9 @@ static void *stress_thread(void *argp)
 
 Test(kmalloc, two_threads_cross_free_with_a_shadow_model)
 {
-	struct handoff ab = { .lock = PTHREAD_MUTEX_INITIALIZER };
-	struct handoff ba = { .lock = PTHREAD_MUTEX_INITIALIZER };
-	struct stress_arg a = { &ab, &ba, 1, 0 }, b = { &ba, &ab, 2, 0 };
+	struct handoff ab = {.lock = PTHREAD_MUTEX_INITIALIZER};
+	struct handoff ba = {.lock = PTHREAD_MUTEX_INITIALIZER};
+	struct stress_arg a = {&ab, &ba, 1, 0}, b = {&ba, &ab, 2, 0};
 	struct kmem_kmalloc_stats st;
 	pthread_t ta, tb;
 	size_t size;

@@ -78,7 +78,7 @@ static void *free_later(void *argp)
 Test(mempool, blocking_alloc_waits_for_a_free)
 {
 	mempool_t *pool = mempool_create_kmalloc_pool(1, 256);
-	struct late_free arg = { pool, NULL };
+	struct late_free arg = {pool, NULL};
 	unsigned int n;
 	void **hold;
 	pthread_t t;
@@ -89,7 +89,7 @@ Test(mempool, blocking_alloc_waits_for_a_free)
 	cr_assert_not_null(arg.element);
 	cr_assert_eq(pool->curr_nr, 0);
 	pthread_create(&t, NULL, free_later, &arg);
-	p = mempool_alloc(pool, GFP_KERNEL);	/* blocks until free_later runs */
+	p = mempool_alloc(pool, GFP_KERNEL); /* blocks until free_later runs */
 	cr_assert_eq(p, arg.element, "got the element the other thread freed");
 	pthread_join(t, NULL);
 	mempool_free(p, pool);

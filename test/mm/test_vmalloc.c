@@ -55,9 +55,9 @@ Test(vmalloc, write_past_the_end_faults, .signal = SIGSEGV)
 {
 	volatile char *p = vmalloc(opaque(PAGE_SIZE + 100));
 
-	signal(SIGSEGV, SIG_DFL);	/* not a sanitizer's handler: the test wants the signal */
-	p[2 * PAGE_SIZE - 1] = 1;	/* last byte of the rounded-up area: fine */
-	p[2 * PAGE_SIZE] = 1;		/* the trailing guard page */
+	signal(SIGSEGV, SIG_DFL); /* not a sanitizer's handler: the test wants the signal */
+	p[2 * PAGE_SIZE - 1] = 1; /* last byte of the rounded-up area: fine */
+	p[2 * PAGE_SIZE] = 1;	  /* the trailing guard page */
 }
 
 Test(vmalloc, write_before_the_start_faults, .signal = SIGSEGV)
@@ -67,7 +67,7 @@ Test(vmalloc, write_before_the_start_faults, .signal = SIGSEGV)
 	signal(SIGSEGV, SIG_DFL);
 	p[0] = 1;
 	p = opaque_ptr(p - 1);
-	p[0] = 1;			/* the leading guard page */
+	p[0] = 1; /* the leading guard page */
 }
 
 Test(vmalloc, vzalloc_and_vcalloc_are_zeroed)

@@ -54,7 +54,7 @@ Test(slab, legacy_five_argument_form_creates_and_destroys)
 
 Test(slab, args_form_creates_and_destroys)
 {
-	struct kmem_cache_args args = { .align = 32, .ctor = conn_ctor };
+	struct kmem_cache_args args = {.align = 32, .ctor = conn_ctor};
 	struct kmem_cache *s = kmem_cache_create("args", sizeof(struct conn), &args, 0);
 	struct conn *c;
 
@@ -111,7 +111,7 @@ ParameterizedTestParameters(slab, every_power_of_two_alignment_is_honoured)
 
 ParameterizedTest(unsigned int *align, slab, every_power_of_two_alignment_is_honoured)
 {
-	static const unsigned int sizes[] = { 1, 24, 100, 1000 };
+	static const unsigned int sizes[] = {1, 24, 100, 1000};
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
 		struct kmem_cache *s = kmem_cache_create("aligned", sizes[i], *align, 0, NULL);
@@ -132,11 +132,11 @@ Test(slab, hwcache_align_halves_the_line_while_the_object_fits)
 {
 	static const struct {
 		unsigned int size, align;
-	} cases[] = { { 8, 8 }, { 16, 16 }, { 20, 32 }, { 32, 32 }, { 33, 64 }, { 200, 64 } };
+	} cases[] = {{8, 8}, {16, 16}, {20, 32}, {32, 32}, {33, 64}, {200, 64}};
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
-		struct kmem_cache *s = kmem_cache_create("hw", cases[i].size, 0,
-							 SLAB_HWCACHE_ALIGN, NULL);
+		struct kmem_cache *s =
+			kmem_cache_create("hw", cases[i].size, 0, SLAB_HWCACHE_ALIGN, NULL);
 		struct kmem_cache_stats st;
 
 		kmem_cache_stats(s, &st);
@@ -149,9 +149,11 @@ Test(slab, hwcache_align_halves_the_line_while_the_object_fits)
 
 Test(slab, sizes_from_one_byte_to_the_largest_work)
 {
-	static const unsigned int sizes[] = { 1, 2, 3, 7, 8, 9, 15, 16, 17, 63, 64, 65, 255, 256,
-					      1000, 2048, 3000, 4095, 4096, 4097, 10000, 65536,
-					      100000, 1U << 20, KMEM_CACHE_MAX_SIZE };
+	static const unsigned int sizes[] = {1,	    2,	   3,	   7,	     8,
+					     9,	    15,	   16,	   17,	     63,
+					     64,    65,	   255,	   256,	     1000,
+					     2048,  3000,  4095,   4096,     4097,
+					     10000, 65536, 100000, 1U << 20, KMEM_CACHE_MAX_SIZE};
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
 		struct kmem_cache *s = kmem_cache_create("sized", sizes[i], 0, 0, NULL);
@@ -304,8 +306,8 @@ Test(slab, free_bulk_with_null_cache_finds_each_cache)
 	struct kmem_cache *a = kmem_cache_create("fa", 32, 0, 0, NULL);
 	struct kmem_cache *b = kmem_cache_create("fb", 200, 0, 0, NULL);
 	struct kmem_cache_stats sa, sb;
-	void *p[5] = { kmem_cache_alloc(a, GFP_KERNEL), kmem_cache_alloc(b, GFP_KERNEL), NULL,
-		       kmem_cache_alloc(a, GFP_KERNEL), kmem_cache_alloc(b, GFP_KERNEL) };
+	void *p[5] = {kmem_cache_alloc(a, GFP_KERNEL), kmem_cache_alloc(b, GFP_KERNEL), NULL,
+		      kmem_cache_alloc(a, GFP_KERNEL), kmem_cache_alloc(b, GFP_KERNEL)};
 
 	kmem_cache_free_bulk(NULL, 5, p);
 	kmem_cache_stats(a, &sa);
@@ -351,7 +353,8 @@ Test(slab, empty_slabs_beyond_a_small_reserve_go_back_on_their_own)
 	kmem_cache_free_bulk(s, 5000, p);
 	kmem_cache_stats(s, &st);
 	/* What the thread keeps in its stack plus at most five empty slabs. */
-	cr_assert_leq(st.slabs, 5 + (st.cached_objs + st.objects_per_slab - 1) / st.objects_per_slab + 1);
+	cr_assert_leq(st.slabs,
+		      5 + (st.cached_objs + st.objects_per_slab - 1) / st.objects_per_slab + 1);
 	cr_assert_gt(st.slabs_freed, 0);
 	kmem_cache_destroy(s);
 }
@@ -526,7 +529,8 @@ Test(slab, slabinfo_prints_version_2_1_lines)
 	line = strstr(buf, "info_cache ");
 	cr_assert_not_null(line);
 	cr_assert_eq(sscanf(line, "%31s %lu %lu %u %u %u : tunables %*u %*u %*u : slabdata %lu %lu",
-			    name, &active, &num, &objsize, &perslab, &pages, &slabs, &slabs2), 8);
+			    name, &active, &num, &objsize, &perslab, &pages, &slabs, &slabs2),
+		     8);
 	cr_assert_eq(active, 64, "the refilled stack counts as active, as per-cpu objects do");
 	cr_assert_eq(num, 64);
 	cr_assert_eq(objsize, 64);

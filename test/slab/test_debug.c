@@ -122,8 +122,8 @@ Test(slab_debug, double_free_aborts_by_default, .signal = SIGABRT)
 
 Test(slab_debug, store_user_reports_who_allocated_and_freed)
 {
-	struct kmem_cache *s = kmem_cache_create("owner", 48, 0,
-						 SLAB_STORE_USER | SLAB_RED_ZONE, NULL);
+	struct kmem_cache *s =
+		kmem_cache_create("owner", 48, 0, SLAB_STORE_USER | SLAB_RED_ZONE, NULL);
 	char *p = kmem_cache_alloc(s, GFP_KERNEL);
 
 	capture_reports();
@@ -137,10 +137,9 @@ Test(slab_debug, store_user_reports_who_allocated_and_freed)
 
 Test(slab_debug, all_debug_flags_together_lay_out_and_work)
 {
-	struct kmem_cache *s = kmem_cache_create("all", 100, 16,
-						 SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE |
-							 SLAB_POISON | SLAB_STORE_USER,
-						 NULL);
+	struct kmem_cache *s = kmem_cache_create(
+		"all", 100, 16,
+		SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER, NULL);
 	struct kmem_cache_stats st;
 	void *p[200];
 
@@ -215,7 +214,7 @@ Test(slab_debug, typesafe_by_rcu_slab_pages_are_freed_only_after_a_grace_period)
 	cr_assert(page_is_slab(p[0]), "a reader is inside its critical section: still a slab");
 	cr_assert_eq(p[0]->key, 0xfeed, "type-safe: the memory still holds a constructed object");
 	urcu_memb_read_unlock();
-	kmem_cache_destroy(s);	/* waits for the deferred free */
+	kmem_cache_destroy(s); /* waits for the deferred free */
 	cr_assert(!page_is_slab(p[0]), "after the grace period the pages went back");
 	urcu_memb_unregister_thread();
 }
@@ -240,8 +239,8 @@ Test(slab_debug, freeptr_offset_places_the_free_pointer_inside_rcu_objects)
 		.freeptr_offset = offsetof(struct rcu_obj, value),
 		.use_freeptr_offset = true,
 	};
-	struct kmem_cache *s = kmem_cache_create("rcu-fp", sizeof(struct rcu_obj), &args,
-						 SLAB_TYPESAFE_BY_RCU);
+	struct kmem_cache *s =
+		kmem_cache_create("rcu-fp", sizeof(struct rcu_obj), &args, SLAB_TYPESAFE_BY_RCU);
 	struct kmem_cache_stats st;
 
 	cr_assert_not_null(s);

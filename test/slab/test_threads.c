@@ -21,8 +21,8 @@ TestSuite(slab_threads, .fini = kmem_test_check, .timeout = 60);
 /* A bounded single-producer single-consumer ring. */
 struct ring {
 	void *slot[RING_SIZE];
-	unsigned long head;	/* written by the producer */
-	unsigned long tail;	/* written by the consumer */
+	unsigned long head; /* written by the producer */
+	unsigned long tail; /* written by the consumer */
 	struct kmem_cache *cache;
 	unsigned long bad;
 	unsigned long peak_slabs;
@@ -163,7 +163,7 @@ static void *cache_then_wait(void *arg)
 
 Test(slab_threads, destroy_takes_back_objects_cached_by_live_threads)
 {
-	struct waiter w = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+	struct waiter w = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 	pthread_t t;
 
 	capture_reports();
@@ -255,7 +255,7 @@ Test(slab_threads, many_threads_swapping_objects_stay_consistent)
 	struct kmem_cache *s = kmem_cache_create("mix", 48, 0, 0, NULL);
 
 	for (int i = 0; i < 4; i++) {
-		m[i] = (struct mixer){ .cache = s, .shared = shared, .seed = 17 + i };
+		m[i] = (struct mixer){.cache = s, .shared = shared, .seed = 17 + i};
 		pthread_create(&t[i], NULL, mix, &m[i]);
 	}
 	for (int i = 0; i < 4; i++)
