@@ -124,7 +124,8 @@ install-check: all
 	$(Q)$(BUILD)/pkgconfig-test
 
 check: $(TEST_BIN) install-check
-	$(Q)$(TEST_BIN) $(if $(FILTER),--filter '$(FILTER)') --tap=$(BUILD)/test-results.tap
+	$(Q)LSAN_OPTIONS=suppressions=$(abspath test/lsan.supp) $(TEST_BIN) \
+		$(if $(FILTER),--filter '$(FILTER)') --tap=$(BUILD)/test-results.tap
 
 valgrind: $(TEST_BIN)
 	$(Q)valgrind --error-exitcode=1 --trace-children=yes --quiet \
