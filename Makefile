@@ -9,6 +9,7 @@
 #   make fragmentation   replay tools/traces/ under every heap fit policy, redraw the plot
 #   make check SANITIZE=address,undefined   the same with sanitizers (build/san-*)
 #   make valgrind        the test suites under valgrind
+#   make shim-check      real programs (python3, gcc, git, sqlite3) on libkmem-malloc.so
 #   make stress          threaded random-operation stress (STRESS_SECONDS, STRESS_THREADS)
 #   make FILTER='buddy/*' check             run a subset of the tests
 #   make lint            clang-format, clang-tidy and cppcheck over the sources
@@ -63,16 +64,21 @@ SONAME := libkmem.so.$(VERSION_MAJOR)
 SHARED_LIB := $(BUILD)/libkmem.so.$(VERSION)
 PC_FILE := $(BUILD)/kmem.pc
 TEST_BIN := $(BUILD)/kmem-tests
+SHIM_LIB := $(BUILD)/libkmem-malloc.so
+SHIM_OBJS := $(BUILD)/obj/mm/shim/malloc.o
+SHIM_TEST_BIN := $(BUILD)/kmem-shim-tests
+SHIM_TEST_SRCS := test/shim/test_malloc.c
 DEMO_BIN := $(BUILD)/demo
 STRESS_BIN := $(BUILD)/stress
 STRESS_SECONDS ?= 10
 STRESS_THREADS ?= 4
 STAGE := $(abspath $(BUILD)/stage)
 
-.PHONY: all deps check demo install uninstall clean bench valgrind install-check stress lint
+# shim-check: real programs under LD_PRELOAD=libkmem-malloc.so
+.PHONY: shim-check all deps check demo install uninstall clean bench valgrind install-check stress lint
 .DEFAULT_GOAL := all
 
-all: $(STATIC_LIB) $(SHARED_LIB) $(PC_FILE)
+all: $(STATIC_LIB) $(SHARED_LIB) $(PC_FILE) $(SHIM_LIB)
 
 deps:
 	$(Q)sh tools/install-deps.sh
@@ -92,6 +98,25 @@ $(SHARED_LIB): $(LIB_OBJS) kmem.map
 		$(SAN_FLAGS) $(LDFLAGS) -o $@ $(LIB_OBJS) $(LIBS)
 	$(Q)ln -sf libkmem.so.$(VERSION) $(BUILD)/$(SONAME)
 	$(Q)ln -sf $(SONAME) $(BUILD)/libkmem.so
+
+# The malloc shim: every layer plus mm/shim, exporting only the C API.
+$(SHIM_LIB): $(LIB_OBJS) $(SHIM_OBJS) mm/shim/malloc.map
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared -Wl,-soname,libkmem-malloc.so -Wl,--version-script=mm/shim/malloc.map \
+		-Wl,-z,defs $(SAN_FLAGS) $(LDFLAGS) -o $@ $(LIB_OBJS) $(SHIM_OBJS) $(LIBS)
+
+# The shim's own suite runs with the shim as the process's malloc.
+$(SHIM_TEST_BIN): $(SHIM_TEST_SRCS) $(SHIM_LIB) test/helpers.h
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(SHIM_TEST_SRCS) -L$(BUILD) -l:libkmem-malloc.so \
+		-Wl,-rpath,$(abspath $(BUILD)) $(CRITERION_LIBS) -lpthread
+
+$(BUILD)/fork_threads: test/shim/fork_threads.c
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< -lpthread
+
+shim-check: $(SHIM_LIB) $(BUILD)/fork_threads
+	$(Q)sh tools/install-deps.sh python3 gcc git sqlite3
+	$(Q)bash tools/shim-check.sh $(SHIM_LIB) $(BUILD)
 
 $(PC_FILE): kmem.pc.in include/kmem/version.h
 	@mkdir -p $(dir $@)
@@ -123,7 +148,9 @@ install-check: all
 		examples/pkgconfig-test.c $$(pkg-config --cflags --libs kmem) -Wl,-rpath,$(STAGE)/lib'
 	$(Q)$(BUILD)/pkgconfig-test
 
-check: $(TEST_BIN) install-check
+check: $(TEST_BIN) $(SHIM_TEST_BIN) install-check
+	$(Q)LSAN_OPTIONS=suppressions=$(abspath test/lsan.supp) $(SHIM_TEST_BIN) \
+		$(if $(FILTER),--filter '$(FILTER)')
 	$(Q)LSAN_OPTIONS=suppressions=$(abspath test/lsan.supp) $(TEST_BIN) \
 		$(if $(FILTER),--filter '$(FILTER)') --tap=$(BUILD)/test-results.tap
 
@@ -138,7 +165,7 @@ install: all
 	install -d $(DESTDIR)$(INCLUDEDIR)/kmem $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/kmem/
 	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
-	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SHARED_LIB) $(SHIM_LIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libkmem.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libkmem.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
@@ -150,10 +177,11 @@ uninstall:
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/kmem
 	rm -f $(DESTDIR)$(LIBDIR)/libkmem.a $(DESTDIR)$(LIBDIR)/libkmem.so.$(VERSION) \
 		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libkmem.so \
+		$(DESTDIR)$(LIBDIR)/libkmem-malloc.so \
 		$(DESTDIR)$(PKGCONFIGDIR)/kmem.pc
 
 FORMATTED := $(sort $(wildcard include/kmem/*.h page/*.[ch] slab/*.[ch] mm/*.[ch] test/*.[ch] \
-	test/*/*.c examples/*.c bench/*.[ch] tools/*.c))
+	test/*/*.c examples/*.c bench/*.[ch] tools/*.c mm/shim/*.c))
 
 lint:
 	$(Q)clang-format --dry-run -Werror $(FORMATTED)

@@ -412,25 +412,56 @@ static size_t chunk_need(size_t size)
 	return need < CHUNK_MIN ? CHUNK_MIN : need;
 }
 
-void *kheap_alloc(struct kheap *h, size_t size, gfp_t gfp)
+/*
+ * Move the start of free chunk @c forward so that its payload is aligned to
+ * @align, leaving the gap (at least CHUNK_MIN) as a free chunk of its own.
+ * Returns the aligned free chunk; both pieces are indexed.
+ */
+static struct chunk *chunk_align_front(struct kheap *h, struct chunk *c, size_t align)
+{
+	uintptr_t payload = (uintptr_t)chunk_payload(c);
+	uintptr_t aligned = align_up(payload, align);
+	unsigned long prev = c->head & CHUNK_PREV_IN_USE;
+	size_t size = chunk_size(c), gap;
+	struct chunk *rest;
+
+	if (aligned == payload)
+		return c;
+	while (aligned - payload < CHUNK_MIN)
+		aligned += align;
+	gap = aligned - payload;
+	unindex_free_chunk(h, c);
+	chunk_set_head(c, gap, prev);
+	index_free_chunk(h, c);
+	rest = (struct chunk *)((char *)c + gap);
+	chunk_set_head(rest, size - gap, 0);
+	index_free_chunk(h, rest);
+	return rest;
+}
+
+static void *heap_alloc(struct kheap *h, size_t size, size_t align, gfp_t gfp)
 {
 	struct chunk *c;
-	size_t need, usable = 0;
+	size_t need, search, usable = 0;
 	void *p = NULL;
 
 	if (unlikely(!h || !size))
 		return NULL;
-	if (unlikely(size > heap_max_request(h)))
+	if (unlikely(size > heap_max_request(h) || align > heap_max_request(h)))
 		goto fail;
 	need = chunk_need(size);
+	/* Room for the worst alignment gap, which must itself be a chunk. */
+	search = align > CHUNK_ALIGN ? need + align + CHUNK_MIN : need;
 	pthread_mutex_lock(&h->lock);
-	c = h->ops->find(h, need);
+	c = h->ops->find(h, search);
 	if (!c && !h->in_caller_memory) {
-		struct heap_segment *seg = segment_grow(h, need, gfp);
+		struct heap_segment *seg = segment_grow(h, search, gfp);
 
 		c = seg ? seg->first : NULL;
 	}
 	if (c) {
+		if (align > CHUNK_ALIGN)
+			c = chunk_align_front(h, c, align);
 		p = chunk_take(h, c, need);
 		usable = chunk_size(c) - CHUNK_HEADER;
 		h->next_fit_rover = (uintptr_t)c;
@@ -445,8 +476,25 @@ void *kheap_alloc(struct kheap *h, size_t size, gfp_t gfp)
 	return p;
 fail:
 	if (!(gfp & __GFP_NOWARN))
-		kmem_warn("kheap %s: allocation of %zu bytes failed", h->name, size);
+		kmem_warn("kheap %s: allocation of %zu bytes (alignment %zu) failed", h->name, size,
+			  align);
 	return NULL;
+}
+
+void *kheap_alloc(struct kheap *h, size_t size, gfp_t gfp)
+{
+	return heap_alloc(h, size, CHUNK_ALIGN, gfp);
+}
+
+void *kheap_alloc_aligned(struct kheap *h, size_t size, size_t align, gfp_t gfp)
+{
+	if (unlikely(!is_power_of_2(align))) {
+		if (!(gfp & __GFP_NOWARN))
+			kmem_warn("kheap %s: alignment %zu is not a power of two",
+				  h ? h->name : "(null)", align);
+		return NULL;
+	}
+	return heap_alloc(h, size, align < CHUNK_ALIGN ? CHUNK_ALIGN : align, gfp);
 }
 
 void kheap_free(struct kheap *h, void *p)

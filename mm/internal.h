@@ -261,6 +261,14 @@ __hidden unsigned int fit_tlsf_first_levels(size_t max_chunk);
 
 /* ==== the kmalloc layer (mm/kmalloc.c, mm/vmalloc.c) ==================== */
 
+/*
+ * kmalloc_aligned - kmalloc() with an alignment, for the malloc shim's
+ * memalign family: heap chunks up to a page of alignment, naturally aligned
+ * compound pages beyond; free with kfree().  NULL when @align is not a
+ * power of two or the request cannot be met (at most KMALLOC_MAX_SIZE).
+ */
+__hidden void *kmalloc_aligned(size_t size, size_t align, gfp_t gfp);
+
 /* kmalloc_check - the front caches' invariants; part of kmem_check(). */
 __hidden int kmalloc_check(void);
 /* vmalloc_check - the vmalloc area list's invariants; part of kmem_check(). */

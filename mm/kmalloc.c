@@ -455,6 +455,27 @@ void *kmalloc(size_t size, gfp_t gfp)
 	return kmalloc_heap_slow(size, gfp);
 }
 
+void *kmalloc_aligned(size_t size, size_t align, gfp_t gfp)
+{
+	void *p;
+
+	if (align <= ARCH_KMALLOC_MINALIGN)
+		return kmalloc(size, gfp);
+	if (unlikely(!is_power_of_2(align) || !size))
+		return NULL;
+	if (size <= KMALLOC_HEAP_MAX && align <= PAGE_SIZE) {
+		p = kheap_alloc_aligned(front_arena(), size, align, gfp & ~__GFP_ZERO);
+		if (!p)
+			return NULL;
+		((void **)p)[1] = NULL; /* K2, as in kmalloc_heap_slow() */
+		if (gfp & __GFP_ZERO)
+			memset(p, 0, heap_usable_size(p));
+		return p;
+	}
+	/* A block of 2^order pages is aligned to its own size. */
+	return kmalloc_big(size > align ? size : align, gfp);
+}
+
 /* The owner of a non-heap block, or a report when there is none. */
 static const struct page_owner_ops *block_owner(const struct page *head, const void *p,
 						const char *fn)

@@ -135,6 +135,24 @@ KMEM_API void *kheap_alloc(struct kheap *h, size_t size, gfp_t gfp) __kmem_mallo
 #define KHEAP_MAX_ALLOC (1UL << 20)
 
 /**
+ * kheap_alloc_aligned - allocate @size bytes from @h aligned to @align
+ * @h: the heap
+ * @size: bytes wanted, 1..KHEAP_MAX_ALLOC
+ * @align: a power of two; at most KHEAP_MAX_ALLOC
+ * @gfp: as for kheap_alloc()
+ *
+ * The chunk is cut from a free chunk large enough for @size plus the
+ * alignment gap; the gap in front stays a free chunk.  Free the result with
+ * kheap_free() like any other chunk.
+ *
+ * Return: the payload, or NULL when @align is not a power of two or too
+ * large, @size is 0 or too large, or no memory is left (with a warning
+ * unless __GFP_NOWARN).
+ */
+KMEM_API void *kheap_alloc_aligned(struct kheap *h, size_t size, size_t align, gfp_t gfp)
+	__kmem_malloc __kmem_must_check;
+
+/**
  * kheap_free - give a chunk back to @h
  * @h: the heap it came from
  * @p: a pointer kheap_alloc(@h) returned; NULL is a no-op

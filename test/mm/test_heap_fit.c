@@ -266,11 +266,19 @@ static void random_operations(struct kheap *h, uint64_t seed, size_t max_size, i
 			kheap_free(h, p[s]);
 			p[s] = NULL;
 		} else {
+			size_t align = 16;
+
 			n[s] = 1 + test_rand(&rng) % max_size;
-			p[s] = kheap_alloc(h, n[s], GFP_KERNEL | __GFP_NOWARN);
+			if (test_rand(&rng) % 3 == 0) {
+				align = (size_t)32 << (test_rand(&rng) % 8);
+				p[s] = kheap_alloc_aligned(h, n[s], align,
+							   GFP_KERNEL | __GFP_NOWARN);
+			} else {
+				p[s] = kheap_alloc(h, n[s], GFP_KERNEL | __GFP_NOWARN);
+			}
 			if (!p[s])
 				continue;
-			cr_assert_eq((uintptr_t)p[s] % 16, 0);
+			cr_assert_eq((uintptr_t)p[s] % align, 0, "aligned to %zu", align);
 			cr_assert_geq(heap_usable_size(p[s]), n[s]);
 			fill_tagged(p[s], n[s], s);
 		}
@@ -657,4 +665,29 @@ Test(heap_fit, null_heap_gets_empty_stats_and_dump)
 	fclose(f);
 	cr_assert_str_eq(buf, "kheap (null)\n");
 	cr_assert_null(kheap_alloc(NULL, 16, GFP_KERNEL));
+}
+
+Test(heap_fit, aligned_allocation_leaves_the_gap_free_and_merges_back)
+{
+	struct kheap *h = kheap_create_in("aligned", arena, sizeof(arena), KHEAP_FIRST_FIT);
+	struct kheap_stats before, st;
+
+	cr_assert_not_null(h);
+	kheap_stats(h, &before);
+	for (size_t align = 32; align <= 64 * 1024; align <<= 1) {
+		char *p = kheap_alloc_aligned(h, 100, align, GFP_KERNEL);
+
+		cr_assert_not_null(p, "alignment %zu", align);
+		cr_assert_eq((uintptr_t)p % align, 0, "alignment %zu", align);
+		memset(p, 0x5a, 100);
+		cr_assert_eq(kmem_check(), 0);
+		kheap_free(h, p);
+	}
+	kheap_stats(h, &st);
+	cr_assert_eq(st.nr_free, before.nr_free, "the gaps merged back");
+	cr_assert_eq(st.free_bytes, before.free_bytes);
+	cr_assert_null(kheap_alloc_aligned(h, 100, 48, GFP_KERNEL | __GFP_NOWARN),
+		       "not a power of two");
+	cr_assert_null(kheap_alloc_aligned(h, 100, 1UL << 40, GFP_KERNEL | __GFP_NOWARN));
+	kheap_destroy(h);
 }

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mm/shim/malloc.c - the C allocation API on kmem, for libkmem-malloc.so.
+ *
+ * Loaded with LD_PRELOAD (or linked), this routes malloc and friends to the
+ * kmalloc heap, so unmodified programs run on kmem.  The semantics are C's
+ * and glibc's, not the kernel's: malloc(0) returns a unique pointer,
+ * failures set errno to ENOMEM, realloc(p, 0) frees p and returns NULL as
+ * glibc does, posix_memalign reports EINVAL for a bad alignment.
+ *
+ * Routing: alignments up to 16 bytes go to kvmalloc() (heap chunks, compound
+ * pages, and vmalloc beyond KMALLOC_MAX_SIZE); larger alignments go to
+ * kmalloc_aligned() (heap chunks up to a page of alignment, naturally
+ * aligned page blocks up to 4 MiB, so any power of two up to 4 MiB works).
+ * free() is kvfree(): a pointer kmem did not hand out is reported as
+ * "BUG: kmalloc: kfree(...)" and the process aborts instead of corrupting
+ * the heap.
+ *
+ * Initialisation is kmem's own lazy, thread-safe set-up on the first call;
+ * it uses only pthread_once, pthread keys, getenv, sysconf and mmap, none of
+ * which calls malloc, so the first malloc cannot recurse.  Fork safety comes
+ * from each layer's pthread_atfork handlers; thread exit returns each
+ * thread's cached memory through the layers' key destructors.
+ *
+ * KMEM_STATS=1 prints slabinfo, buddyinfo and the meminfo summary (heaps
+ * included) to stderr at exit; any other value names a file to append to.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <kmem/kmem.h>
+
+#include "mm/internal.h"
+
+#define SHIM_GFP (GFP_KERNEL | __GFP_NOWARN)
+
+#define __shim_export __attribute__((visibility("default")))
+
+/* C23's sized frees; glibc 2.36's headers do not declare them yet. */
+void free_sized(void *p, size_t size);
+void free_aligned_sized(void *p, size_t align, size_t size);
+
+static inline void *set_enomem(void)
+{
+	errno = ENOMEM;
+	return NULL;
+}
+
+static inline void *shim_alloc(size_t size, gfp_t gfp)
+{
+	void *p = kvmalloc(size ? size : 1, gfp);
+
+	return p ? p : set_enomem();
+}
+
+static void *shim_aligned(size_t align, size_t size)
+{
+	void *p;
+
+	if (align <= ARCH_KMALLOC_MINALIGN)
+		return shim_alloc(size, SHIM_GFP);
+	p = kmalloc_aligned(size ? size : 1, align, SHIM_GFP);
+	return p ? p : set_enomem();
+}
+
+static size_t shim_usable_size(const void *p)
+{
+	if (!p)
+		return 0;
+	if (!virt_addr_valid(p) && is_vmalloc_addr(p))
+		return vmalloc_size(p);
+	return ksize(p);
+}
+
+__shim_export void *malloc(size_t size)
+{
+	return shim_alloc(size, SHIM_GFP);
+}
+
+__shim_export void free(void *p)
+{
+	kvfree(p);
+}
+
+__shim_export void *calloc(size_t n, size_t size)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes))
+		return set_enomem();
+	return shim_alloc(bytes, SHIM_GFP | __GFP_ZERO);
+}
+
+__shim_export void *realloc(void *p, size_t size)
+{
+	void *n;
+
+	if (!p)
+		return malloc(size);
+	if (!size) {
+		kvfree(p);
+		return NULL;
+	}
+	n = kvrealloc(p, size, SHIM_GFP);
+	return n ? n : set_enomem();
+}
+
+__shim_export void *reallocarray(void *p, size_t n, size_t size)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes))
+		return set_enomem();
+	return realloc(p, bytes);
+}
+
+__shim_export int posix_memalign(void **out, size_t align, size_t size)
+{
+	int saved = errno;
+	void *p;
+
+	if (!is_power_of_2(align) || align % sizeof(void *))
+		return EINVAL;
+	p = shim_aligned(align, size);
+	errno = saved;
+	if (!p)
+		return ENOMEM;
+	*out = p;
+	return 0;
+}
+
+__shim_export void *aligned_alloc(size_t align, size_t size)
+{
+	if (!is_power_of_2(align)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return shim_aligned(align, size);
+}
+
+/* glibc rounds a non-power-of-two alignment up to the next power of two. */
+__shim_export void *memalign(size_t align, size_t size)
+{
+	if (align > (SIZE_MAX >> 1) + 1) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (align > 1 && !is_power_of_2(align))
+		align = (size_t)1 << (8 * sizeof(long) - (size_t)__builtin_clzl(align - 1));
+	return shim_aligned(align, size);
+}
+
+__shim_export void *valloc(size_t size)
+{
+	return shim_aligned(PAGE_SIZE, size);
+}
+
+__shim_export void *pvalloc(size_t size)
+{
+	if (size > SIZE_MAX - PAGE_SIZE)
+		return set_enomem();
+	return shim_aligned(PAGE_SIZE, size ? PAGE_ALIGN(size) : PAGE_SIZE);
+}
+
+__shim_export size_t malloc_usable_size(void *p)
+{
+	return shim_usable_size(p);
+}
+
+__shim_export void free_sized(void *p, size_t size)
+{
+	(void)size;
+	kvfree(p);
+}
+
+__shim_export void free_aligned_sized(void *p, size_t align, size_t size)
+{
+	(void)align;
+	(void)size;
+	kvfree(p);
+}
+
+/* ---- KMEM_STATS -------------------------------------------------------- */
+
+__attribute__((destructor)) static void print_stats_at_exit(void)
+{
+	const char *where = getenv("KMEM_STATS");
+	FILE *out = stderr;
+
+	if (!where || !*where || !strcmp(where, "0"))
+		return;
+	if (strcmp(where, "1")) {
+		int fd = open(where, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+		out = fd >= 0 ? fdopen(fd, "a") : NULL;
+		if (!out) {
+			if (fd >= 0)
+				close(fd);
+			return;
+		}
+	}
+	fprintf(out, "kmem statistics of pid %d\n", (int)getpid());
+	kmem_slabinfo(out);
+	kmem_buddyinfo(out);
+	kmem_meminfo(out);
+	if (out != stderr)
+		fclose(out);
+	else
+		fflush(out);
+}

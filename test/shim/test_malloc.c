@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test/shim/test_malloc.c - the C allocation API of libkmem-malloc.so.
+ *
+ * This binary is linked against the shim, so the shim is the malloc of the
+ * whole process, Criterion's runner included.
+ */
+#include <criterion/criterion.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* C23's sized frees; glibc 2.36's headers do not declare them yet. */
+void free_sized(void *p, size_t size);
+void free_aligned_sized(void *p, size_t align, size_t size);
+
+TestSuite(shim, .timeout = 60);
+
+/*
+ * The impossible requests below are deliberate; calling through volatile
+ * pointers keeps the compiler from rejecting them at build time.
+ */
+static void *(*volatile do_malloc)(size_t) = malloc;
+static void *(*volatile do_calloc)(size_t, size_t) = calloc;
+static void *(*volatile do_realloc)(void *, size_t) = realloc;
+static void *(*volatile do_reallocarray)(void *, size_t, size_t) = reallocarray;
+static void *(*volatile do_aligned_alloc)(size_t, size_t) = aligned_alloc;
+static void (*volatile do_free)(void *) = free;
+
+Test(shim, the_process_malloc_is_kmem)
+{
+	Dl_info info;
+
+	cr_assert(dladdr((void *)malloc, &info));
+	cr_assert(strstr(info.dli_fname, "libkmem-malloc.so"), "malloc from %s", info.dli_fname);
+	cr_assert(dladdr((void *)posix_memalign, &info));
+	cr_assert(strstr(info.dli_fname, "libkmem-malloc.so"));
+}
+
+Test(shim, malloc_zero_returns_unique_freeable_pointers)
+{
+	void *a = malloc(0), *b = malloc(0);
+
+	cr_assert_not_null(a);
+	cr_assert_not_null(b);
+	cr_assert_neq(a, b);
+	free(a);
+	free(b);
+	free(NULL);
+}
+
+static const size_t matrix_sizes[] = {1, 100, 5000, 100000};
+
+static void check_block(void *p, size_t align, size_t size, const char *api)
+{
+	cr_assert_not_null(p, "%s(%zu, %zu)", api, align, size);
+	cr_assert_eq((uintptr_t)p % align, 0, "%s(%zu, %zu) = %p", api, align, size, p);
+	cr_assert_geq(malloc_usable_size(p), size, "%s(%zu, %zu)", api, align, size);
+	memset(p, 0xa5, size);
+	free(p);
+}
+
+Test(shim, every_alignment_api_honours_powers_of_two_up_to_1mib)
+{
+	for (size_t align = sizeof(void *); align <= (1UL << 20); align <<= 1) {
+		for (size_t i = 0; i < sizeof(matrix_sizes) / sizeof(matrix_sizes[0]); i++) {
+			size_t size = matrix_sizes[i];
+			void *p = NULL;
+
+			cr_assert_eq(posix_memalign(&p, align, size), 0);
+			check_block(p, align, size, "posix_memalign");
+			check_block(aligned_alloc(align, size), align, size, "aligned_alloc");
+			check_block(memalign(align, size), align, size, "memalign");
+		}
+	}
+	check_block(valloc(10), 4096, 10, "valloc");
+	check_block(pvalloc(10), 4096, 4096, "pvalloc");
+	check_block(memalign(48, 10), 64, 10, "memalign (rounded up)");
+}
+
+Test(shim, posix_memalign_rejects_bad_alignments_with_einval)
+{
+	void *p = (void *)1;
+
+	errno = 0;
+	cr_assert_eq(posix_memalign(&p, 3, 10), EINVAL);
+	cr_assert_eq(posix_memalign(&p, 24, 10), EINVAL);
+	cr_assert_eq(posix_memalign(&p, 4, 10), EINVAL, "smaller than a pointer");
+	cr_assert_eq(p, (void *)1, "nothing stored on failure");
+	cr_assert_eq(errno, 0, "posix_memalign does not set errno");
+	cr_assert_null(aligned_alloc(3, 10));
+	cr_assert_eq(errno, EINVAL);
+}
+
+Test(shim, impossible_sizes_fail_with_enomem)
+{
+	errno = 0;
+	cr_assert_null(do_malloc(SIZE_MAX));
+	cr_assert_eq(errno, ENOMEM);
+	errno = 0;
+	cr_assert_null(do_calloc(SIZE_MAX / 2, 3));
+	cr_assert_eq(errno, ENOMEM, "calloc overflow");
+	errno = 0;
+	cr_assert_null(do_reallocarray(NULL, SIZE_MAX / 2, 3));
+	cr_assert_eq(errno, ENOMEM, "reallocarray overflow");
+	errno = 0;
+	cr_assert_null(do_aligned_alloc(1UL << 30, 10));
+	cr_assert_eq(errno, ENOMEM, "alignment beyond 4 MiB");
+}
+
+Test(shim, calloc_zeroes_recycled_memory)
+{
+	unsigned char *p = malloc(200);
+
+	memset(p, 0xff, 200);
+	free(p);
+	p = calloc(10, 20);
+	cr_assert_not_null(p);
+	for (int i = 0; i < 200; i++)
+		cr_assert_eq(p[i], 0, "byte %d", i);
+	free(p);
+	p = calloc(1, 8 << 20);
+	cr_assert_not_null(p, "a vmalloc-sized calloc");
+	cr_assert_eq(p[(8 << 20) - 1], 0);
+	free(p);
+}
+
+Test(shim, realloc_keeps_contents_and_follows_glibc_edges)
+{
+	char *p = realloc(NULL, 10), *q;
+
+	cr_assert_not_null(p);
+	strcpy(p, "kmem-shim");
+	for (size_t size = 16; size <= (16UL << 20); size *= 4) {
+		p = realloc(p, size);
+		cr_assert_not_null(p, "grow to %zu", size);
+		cr_assert_str_eq(p, "kmem-shim");
+	}
+	p = realloc(p, 12);
+	cr_assert_str_eq(p, "kmem-shim", "shrink");
+	errno = 0;
+	q = do_realloc(p, SIZE_MAX);
+	cr_assert_null(q);
+	cr_assert_eq(errno, ENOMEM);
+	cr_assert_str_eq(p, "kmem-shim", "a failed realloc leaves the block alone");
+	cr_assert_null(do_realloc(p, 0), "realloc(p, 0) frees and returns NULL");
+}
+
+Test(shim, usable_size_covers_the_request)
+{
+	static const size_t sizes[] = {1, 24, 1000, 70000, 5 << 20};
+
+	cr_assert_eq(malloc_usable_size(NULL), 0);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		char *p = malloc(sizes[i]);
+		size_t usable = malloc_usable_size(p);
+
+		cr_assert_geq(usable, sizes[i]);
+		memset(p, 1, usable);
+		free_sized(p, sizes[i]);
+	}
+	free_aligned_sized(aligned_alloc(64, 64), 64, 64);
+}
+
+Test(shim, free_of_foreign_memory_is_reported_and_aborts, .signal = SIGABRT)
+{
+	static char not_ours[64] __attribute__((aligned(16)));
+
+	do_free(not_ours);
+}
+
+Test(shim, double_free_is_reported_and_aborts, .signal = SIGABRT)
+{
+	void *p = malloc(40);
+
+	do_free(p);
+	do_free(p);
+}
+
+static int stop_allocating;
+
+static void *allocate_until_stopped(void *arg)
+{
+	void *keep[32] = {0};
+	unsigned long n = (unsigned long)arg;
+
+	while (!__atomic_load_n(&stop_allocating, __ATOMIC_RELAXED)) {
+		size_t i = n++ % 32;
+
+		free(keep[i]);
+		keep[i] = malloc(16 + (n * 37) % 3000);
+	}
+	for (int i = 0; i < 32; i++)
+		free(keep[i]);
+	return NULL;
+}
+
+Test(shim, fork_while_threads_allocate_leaves_the_child_able_to_allocate)
+{
+	pthread_t threads[2];
+
+	for (unsigned long i = 0; i < 2; i++)
+		pthread_create(&threads[i], NULL, allocate_until_stopped, (void *)(i * 100));
+	for (int round = 0; round < 20; round++) {
+		pid_t pid = fork();
+		int status;
+
+		if (pid == 0) {
+			void *p[50];
+
+			for (int i = 0; i < 50; i++)
+				p[i] = malloc(10 + i * 100);
+			for (int i = 0; i < 50; i++)
+				free(p[i]);
+			_exit(0);
+		}
+		cr_assert_eq(waitpid(pid, &status, 0), pid);
+		cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child %d", round);
+	}
+	__atomic_store_n(&stop_allocating, 1, __ATOMIC_RELAXED);
+	for (int i = 0; i < 2; i++)
+		pthread_join(threads[i], NULL);
+}
+
+static void *short_lived(void *arg)
+{
+	void *p[64];
+
+	(void)arg;
+	for (int i = 0; i < 64; i++)
+		p[i] = malloc(32 + 64 * (size_t)i);
+	for (int i = 0; i < 64; i++)
+		free(p[i]);
+	return NULL;
+}
+
+static long rss_kib(void)
+{
+	long pages = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f) {
+		cr_assert_eq(fscanf(f, "%ld %ld", &pages, &resident), 2);
+		fclose(f);
+	}
+	return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static void churn_threads(int n)
+{
+	for (int i = 0; i < n; i++) {
+		pthread_t t;
+
+		cr_assert_eq(pthread_create(&t, NULL, short_lived, NULL), 0);
+		pthread_join(t, NULL);
+	}
+}
+
+Test(shim, thread_churn_keeps_memory_flat)
+{
+	long warm, after;
+
+	churn_threads(200);
+	warm = rss_kib();
+	churn_threads(2000);
+	after = rss_kib();
+	cr_assert_leq(after - warm, 4096, "RSS grew from %ld to %ld KiB over 2000 threads", warm,
+		      after);
+}
