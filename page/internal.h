@@ -18,6 +18,8 @@
 struct region {
 	struct page pages[REGION_PAGES];
 	unsigned long base;
+	uint64_t free_since;	/* when it last became wholly free (ns) */
+	struct region *next_released; /* chain of detached regions to unmap */
 	struct list_head link; /* zone.regions */
 };
 
@@ -52,6 +54,7 @@ struct zone {
 	unsigned long regions_released;
 	uintptr_t last_region_base; /* placement hint for the next mapping */
 	size_t retain_bytes;	    /* wholly free regions kept mapped */
+	uint64_t decay_ns;	    /* how long a region beyond that stays mapped */
 };
 
 __hidden extern struct zone zone;

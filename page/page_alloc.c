@@ -23,9 +23,11 @@
  *      block's pages after the head have PG_tail and point at the head.
  *   I5 The blocks tile each region: walking from page 0 by 2^order of each
  *      head visits every page and never crosses the region end.
- *   I6 A region whose whole block is free is kept only while the free regions
- *      total at most zone.retain_bytes; beyond that it is unmapped (the
- *      hysteresis that keeps free/alloc cycles from calling mmap each time).
+ *   I6 free_area[MAX_PAGE_ORDER] is ordered by the time each region became
+ *      wholly free, newest first.  Beyond zone.retain_bytes of free regions,
+ *      the oldest is unmapped when it has been free for zone.decay_ns and
+ *      another region is freed: the hysteresis that keeps free/alloc cycles
+ *      from paying for mmap and page faults each time.
  *
  * Locking
  *   zone.lock protects free_area, nr_free, free_mask, the region list and
@@ -94,6 +96,7 @@ static void page_init_once(void)
 		INIT_LIST_HEAD(&zone.free_area[o]);
 	INIT_LIST_HEAD(&zone.regions);
 	zone.retain_bytes = kmem_env_size("KMEM_PAGE_RETAIN", 2 * REGION_SIZE);
+	zone.decay_ns = (uint64_t)kmem_env_long("KMEM_PAGE_DECAY_MS", 1000) * 1000000;
 	__atomic_store_n(&page_mem_limit, kmem_env_size("KMEM_MEM_LIMIT", 0), __ATOMIC_RELAXED);
 	pcp_init();
 	pthread_atfork(zone_lock_for_fork, zone_unlock_after_fork, zone_unlock_in_child);
@@ -193,11 +196,43 @@ struct page *__rmqueue(unsigned int order, gfp_t gfp)
 	return page;
 }
 
+static uint64_t coarse_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * A region just became wholly free at @now: while more than retain_bytes of
+ * free regions are mapped and the oldest has been free for decay_ns, detach
+ * it (I6).  Returns the detached regions chained through next_released.
+ */
+static struct region *__region_expire(uint64_t now)
+{
+	struct region *released = NULL;
+
+	while (zone.nr_free[MAX_PAGE_ORDER] * REGION_SIZE > zone.retain_bytes) {
+		struct page *page = buddy_from_link(zone.free_area[MAX_PAGE_ORDER].prev);
+		struct region *oldest = page_region(page);
+
+		if (now - oldest->free_since < zone.decay_ns)
+			break;
+		del_from_free_area(page, MAX_PAGE_ORDER);
+		__region_detach(oldest);
+		oldest->next_released = released;
+		released = oldest;
+	}
+	return released;
+}
+
 /*
  * Put a block back and merge it with its buddy while the buddy is a free
  * block of the same order: buddy index = index ^ (1 << order), merged index
- * = index & ~(1 << order).  Returns the region when it became wholly free
- * and must be unmapped (I6); the caller does that after dropping the lock.
+ * = index & ~(1 << order).  Returns the regions to unmap when some expired
+ * (I6); the caller passes them to page_release_region() after dropping the
+ * lock.
  */
 struct region *__free_one_page(struct page *page, unsigned int order)
 {
@@ -215,20 +250,21 @@ struct region *__free_one_page(struct page *page, unsigned int order)
 		idx &= buddy_idx;
 		order++;
 	}
-	page = base + idx;
-	if (order == MAX_PAGE_ORDER &&
-	    (zone.nr_free[MAX_PAGE_ORDER] + 1) * REGION_SIZE > zone.retain_bytes) {
-		__region_detach(region);
-		return region;
-	}
-	add_to_free_area(page, order);
-	return NULL;
+	add_to_free_area(base + idx, order);
+	if (order < MAX_PAGE_ORDER)
+		return NULL;
+	region->free_since = coarse_now_ns();
+	return __region_expire(region->free_since);
 }
 
 void page_release_region(struct region *region)
 {
-	if (region)
+	while (region) {
+		struct region *next = region->next_released;
+
 		region_unmap(region);
+		region = next;
+	}
 }
 
 /* ---- allocation ------------------------------------------------------- */

@@ -133,10 +133,11 @@ static int check_free_lists(const unsigned long counted[NR_PAGE_ORDERS])
 			return kmem_check_failed("free_mask bit %u disagrees with free_area (I1)",
 						 o);
 	}
-	if (zone.nr_free[MAX_PAGE_ORDER] * REGION_SIZE > zone.retain_bytes)
-		return kmem_check_failed("%lu wholly free regions kept, more than the %zu bytes "
-					 "retained (I6)",
-					 zone.nr_free[MAX_PAGE_ORDER], zone.retain_bytes);
+	for (struct list_head *pos = zone.free_area[MAX_PAGE_ORDER].next;
+	     pos->next != &zone.free_area[MAX_PAGE_ORDER]; pos = pos->next)
+		if (page_region(buddy_from_link(pos))->free_since <
+		    page_region(buddy_from_link(pos->next))->free_since)
+			return kmem_check_failed("free regions are not ordered newest first (I6)");
 	return 0;
 }
 

@@ -307,6 +307,8 @@ Test(buddy, free_regions_beyond_retain_go_back_to_the_os)
 	struct kmem_page_stats st;
 	struct page *blocks[6];
 
+	setenv("KMEM_PAGE_DECAY_MS", "0", 1); /* read at first use */
+
 	for (int i = 0; i < 6; i++) {
 		blocks[i] = alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER);
 		cr_assert_not_null(blocks[i]);
@@ -323,6 +325,27 @@ Test(buddy, free_regions_beyond_retain_go_back_to_the_os)
 	cr_assert_eq(st.regions, 0);
 	cr_assert_eq(st.mapped_bytes, 0);
 	cr_assert_eq(st.peak_mapped_bytes, 6 * (PAGE_SIZE << MAX_PAGE_ORDER));
+}
+
+Test(buddy, free_regions_beyond_retain_stay_until_they_decay)
+{
+	struct kmem_page_stats st;
+	struct page *blocks[4];
+
+	setenv("KMEM_PAGE_DECAY_MS", "100", 1);
+	setenv("KMEM_PAGE_RETAIN", "4M", 1);
+	for (int i = 0; i < 4; i++)
+		blocks[i] = alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER);
+	for (int i = 0; i < 3; i++)
+		__free_pages(blocks[i], MAX_PAGE_ORDER);
+	kmem_page_stats(&st);
+	cr_assert_eq(st.regions, 4, "freed regions are kept until they decay");
+	cr_assert_eq(kmem_check(), 0);
+	usleep(250 * 1000);
+	__free_pages(blocks[3], MAX_PAGE_ORDER);
+	kmem_page_stats(&st);
+	cr_assert_eq(st.regions, 1, "the next free unmaps the expired regions beyond the retained 4 MiB");
+	cr_assert_eq(st.regions_released, 3);
 }
 
 static void *cache_pages_and_exit(void *arg)
