@@ -21,7 +21,7 @@
 #define THREADS 4
 #define ROUNDS 8
 #define SLOTS 4000
-#define STEPS_PER_ROUND 400000
+#define STEPS_PER_ROUND 600000
 #define MAX_SIZE 1024
 #define HANDOFF_EVERY 8
 #define DRAIN_EVERY 64

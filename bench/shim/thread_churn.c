@@ -14,7 +14,7 @@
 
 #include "common.h"
 
-#define WAVES 1000
+#define WAVES 2000
 #define WAVE_THREADS 4
 #define STEPS 1000
 #define LIVE 64

@@ -20,7 +20,7 @@
 #define CONSUMERS 2
 #define BATCH 64
 #define RING 64
-#define BATCHES_PER_PRODUCER 40000
+#define BATCHES_PER_PRODUCER 80000
 #define MAX_SIZE 512
 
 struct batch {
