@@ -87,7 +87,7 @@ def draw_chart(path, progs, allocs, time_ratio, rss_ratio, tmp):
     for what, ratio in (("time", time_ratio), ("rss", rss_ratio)):
         data[what] = os.path.join(tmp, what + ".dat")
         with open(data[what], "w") as f:
-            f.write("program " + " ".join(allocs) + "\n")
+            f.write("# program " + " ".join(allocs) + "\n")
             for p in progs:
                 f.write(p + " " + " ".join("%.4f" % ratio.get((p, a), float("nan"))
                                            for a in allocs) + "\n")
@@ -95,7 +95,7 @@ def draw_chart(path, progs, allocs, time_ratio, rss_ratio, tmp):
         "{data}" if i == 0 else "", i + 2, ":xtic(1)" if i == 0 else "", a)
         for i, a in enumerate(allocs))
     script = """
-set terminal svg size 960,720 dynamic font "sans,12" background "white"
+set terminal svg size 960,720 dynamic noenhanced font "sans,12" background "white"
 set output '{out}'
 set multiplot layout 2,1 title "Whole programs under each malloc (median of runs; below 1 beats glibc)"
 set style data histograms
@@ -104,12 +104,14 @@ set style fill solid 0.85 border -1
 set boxwidth 0.9
 set grid ytics
 set key outside right top
-set yrange [0:*]
+set logscale y 2
 set xtics nomirror
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dashtype 2 lw 1.5
-set ylabel "wall time / glibc's"
+set ylabel "wall time / glibc's (log scale)"
+set yrange [0.25:*]
 plot {time_cols}
-set ylabel "peak RSS / glibc's"
+set ylabel "peak RSS / glibc's (log scale)"
+set yrange [0.5:*]
 plot {rss_cols}
 unset multiplot
 """.format(out=path, time_cols=columns.format(data=data["time"]),
