@@ -69,6 +69,22 @@ def run_once(runstat, argv, preload, tmp, digest_path):
     return ns / 1e9, kib, code, output, proc.stderr.decode(errors="replace")
 
 
+def check_interposes(shim, tmp):
+    """Fail unless a preloaded process really allocates from kmem.
+
+    A shim whose symbols carry a version the program does not ask for loads
+    without error and serves nothing; its KMEM_STATS would show no memory.
+    """
+    stats = os.path.join(tmp, "stats")
+    env = dict(os.environ, LD_PRELOAD=shim, KMEM_STATS=stats)
+    subprocess.run(["python3", "-c", "x = [bytes(100) for _ in range(10000)]"], env=env,
+                   check=True)
+    with open(stats) as f:
+        peak = [line.split()[1] for line in f if line.startswith("MemPeakMapped:")]
+    if not peak or peak[0] == "0":
+        sys.exit("%s did not serve python3's allocations: is it interposing malloc?" % shim)
+
+
 def median(values):
     values = sorted(values)
     return values[len(values) // 2] if len(values) % 2 else \
@@ -141,6 +157,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="kmem-bench-shim-")
     progs = programs(build, tmp)
     runstat = os.path.join(build, "bench", "shim", "runstat")
+    check_interposes(shim, tmp)
     if args.only:
         progs = [p for p in progs if p[0] in args.only.split(",")]
 
