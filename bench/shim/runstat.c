@@ -48,7 +48,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (pid == 0) {
-		if (strcmp(argv[2], "-") ? setenv("LD_PRELOAD", argv[2], 1) : unsetenv("LD_PRELOAD"))
+		if (strcmp(argv[2], "-") ? setenv("LD_PRELOAD", argv[2], 1) :
+					   unsetenv("LD_PRELOAD"))
 			_exit(127);
 		execvp(argv[3], argv + 3);
 		fprintf(stderr, "runstat: %s: %s\n", argv[3], strerror(errno));
