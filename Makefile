@@ -10,6 +10,7 @@
 #   make check SANITIZE=address,undefined   the same with sanitizers (build/san-*)
 #   make valgrind        the test suites under valgrind
 #   make shim-check      real programs (python3, gcc, git, sqlite3) on libkmem-malloc.so
+#   make bench-shim      whole programs under glibc, kmem, jemalloc, mimalloc, tcmalloc
 #   make stress          threaded random-operation stress (STRESS_SECONDS, STRESS_THREADS)
 #   make FILTER='buddy/*' check             run a subset of the tests
 #   make lint            clang-format, clang-tidy and cppcheck over the sources
@@ -214,3 +215,10 @@ fragmentation: $(BUILD)/tools/kheap-replay
 	$(Q)mkdir -p $(BUILD)/replay
 	$(Q)$(BUILD)/tools/kheap-replay -p Documentation/heap-fragmentation.svg -d $(BUILD)/replay \
 		$(HEAP_TRACES)
+
+# Whole programs (bench/shim/) under each malloc: time and peak RSS, table and chart.
+.PHONY: bench-shim
+FORMATTED += $(wildcard bench/shim/*.[ch])
+bench-shim: $(SHIM_LIB)
+	$(Q)$(MAKE) --no-print-directory -C bench BUILD=$(abspath $(BUILD)) shim-build
+	$(Q)python3 bench/shim/run.py --build $(BUILD) --chart Documentation/malloc-shim-bench.svg

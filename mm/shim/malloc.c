@@ -11,7 +11,9 @@
  * Routing: alignments up to 16 bytes go to kvmalloc() (heap chunks, compound
  * pages, and vmalloc beyond KMALLOC_MAX_SIZE); larger alignments go to
  * kmalloc_aligned() (heap chunks up to a page of alignment, naturally
- * aligned page blocks up to 4 MiB, so any power of two up to 4 MiB works).
+ * aligned page blocks up to 4 MiB, so any power of two up to 4 MiB works);
+ * a block beyond KMALLOC_MAX_SIZE aligned to at most a page is a vmalloc
+ * area, which starts on a page.
  * free() is kvfree(): a pointer kmem did not hand out is reported as
  * "BUG: kmalloc: kfree(...)" and the process aborts instead of corrupting
  * the heap.
@@ -62,7 +64,8 @@ static void *shim_aligned(size_t align, size_t size)
 {
 	void *p;
 
-	if (align <= ARCH_KMALLOC_MINALIGN)
+	/* vmalloc areas start on a page, and only they go past KMALLOC_MAX_SIZE. */
+	if (align <= ARCH_KMALLOC_MINALIGN || (align <= PAGE_SIZE && size > KMALLOC_MAX_SIZE))
 		return shim_alloc(size, SHIM_GFP);
 	p = kmalloc_aligned(size ? size : 1, align, SHIM_GFP);
 	return p ? p : set_enomem();

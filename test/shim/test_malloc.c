@@ -85,6 +85,19 @@ Test(shim, every_alignment_api_honours_powers_of_two_up_to_1mib)
 	check_block(memalign(48, 10), 64, 10, "memalign (rounded up)");
 }
 
+Test(shim, blocks_beyond_4mib_take_alignments_up_to_a_page)
+{
+	size_t size = (8UL << 20) + 100;
+
+	for (size_t align = 32; align <= 4096; align <<= 2) {
+		void *p = NULL;
+
+		cr_assert_eq(posix_memalign(&p, align, size), 0, "align %zu", align);
+		check_block(p, align, size, "posix_memalign");
+		check_block(aligned_alloc(align, size), align, size, "aligned_alloc");
+	}
+}
+
 Test(shim, posix_memalign_rejects_bad_alignments_with_einval)
 {
 	void *p = (void *)1;
