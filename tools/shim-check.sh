@@ -69,6 +69,24 @@ gcc_session() {
 	gcc -O2 -o hello "$src/test/shim/hello.c" && ./hello
 }
 
+# The shim must really serve a preloaded program: a shim whose symbols
+# carry a version the program does not ask for loads without error and
+# serves nothing, and every comparison below would pass on glibc.
+interposes() {
+	local stats="$work/interposes.stats"
+	rm -f "$stats"
+	LD_PRELOAD=$shim KMEM_STATS=$stats python3 -c 'x = [bytes(100) for _ in range(10000)]'
+	if grep -qE '^KmallocHeap: +[1-9]' "$stats" && grep -qE '^MemPeakMapped: +[1-9]' "$stats"; then
+		echo "ok   interposes (a preloaded python3 allocates from kmem)"
+		passed=$((passed + 1))
+	else
+		echo "FAIL interposes: a preloaded python3 did not allocate from kmem"
+		sed 's/^/    /' "$stats" 2>/dev/null | head -20
+		failures=$((failures + 1))
+	fi
+}
+
+interposes
 export -f git_session sqlite_session gcc_session
 export src
 run python3 python3 "$src/test/shim/workload.py"
