@@ -15,8 +15,15 @@
  *   list is not empty pops; kfree() of such a chunk pushes.  Both touch only
  *   thread-local memory and the chunk: no lock, no atomic read-modify-write.
  *   A list holds at most bin->limit chunks; a push onto a full list first
- *   returns half of it to the chunks' arenas.  Chunks in a front cache are
+ *   returns half of it to the chunks' arenas, one heap_free_batch() (one
+ *   lock acquisition) per arena.  A pop from an empty list refills it: one
+ *   heap_alloc_batch() carves up to half the limit of chunks of the size,
+ *   side by side, under one arena lock.  Chunks in a front cache are
  *   allocated as far as their heap knows.
+ *
+ *   kfree() recognises a chunk of a kmalloc arena by one load from the
+ *   address's own struct page (every page of a heap segment names its
+ *   heap: page_owner_heap()), then the chunk's tagged header.
  *
  *   A chunk freed by a thread other than the one that allocated it enters
  *   the freeing thread's front cache, and from there goes back to the heap
@@ -41,8 +48,8 @@
  *   A thread's front cache is touched only by its thread, except that
  *   kmalloc_check() and kmem_kmalloc_stats() read it (approximately)
  *   under front_registry_lock, which also guards the list of caches.  Arena
- *   locks belong to the heap; chunks are returned to them one kheap_free()
- *   at a time, with no kmalloc lock held.  Lock order:
+ *   locks belong to the heap; refills and flushes take one arena lock at a
+ *   time, with no kmalloc lock held.  Lock order:
  *   front_registry_lock -> arena lock -> page locks.
  */
 #include <pthread.h>
@@ -210,16 +217,6 @@ static bool is_kmalloc_arena(const struct kheap *h)
 	return false;
 }
 
-/*
- * heap_of() for a caller that already has the PG_heap head page of the
- * segment: mm/heap.c keeps the owning heap in the head page's
- * private_data[2].  Saves the kfree() fast path a second address lookup.
- */
-static inline struct kheap *page_heap(const struct page *head)
-{
-	return (struct kheap *)head->private_data[2];
-}
-
 /* ---- the front cache ------------------------------------------------------ */
 
 /* The calling thread's arena, assigned on first use. */
@@ -279,13 +276,34 @@ static inline void front_push(struct front_bin *bin, void *obj)
 	bin->count++;
 }
 
-/* Return the first @n chunks of @bin to their heaps. */
+/*
+ * Return the first @n chunks of @bin (at most FRONT_BIN_MAX) to their
+ * heaps: one heap_free_batch() per heap among them, so a flush takes each
+ * arena's lock once however many chunks it returns.
+ */
 static void front_release(struct front_bin *bin, unsigned int n)
 {
-	while (n-- && bin->head) {
-		void *p = front_pop(bin);
+	void *batch[FRONT_BIN_MAX];
+	unsigned int got = 0;
 
-		kheap_free(heap_of(p), p);
+	while (got < n && got < FRONT_BIN_MAX && bin->head)
+		batch[got++] = front_pop(bin);
+	while (got) {
+		struct kheap *h = heap_of(batch[0]);
+		unsigned int same = 0;
+
+		/* Chunks of @h to the front, the others after them. */
+		for (unsigned int i = 0; i < got; i++) {
+			void *p = batch[i];
+
+			if (heap_of(p) == h) {
+				batch[i] = batch[same];
+				batch[same++] = p;
+			}
+		}
+		heap_free_batch(h, batch, same);
+		got -= same;
+		memmove(batch, batch + same, got * sizeof(*batch));
 	}
 }
 
@@ -326,10 +344,34 @@ static bool front_contains(const struct front_bin *bin, const void *p)
 
 /* ---- the heap path ---------------------------------------------------------- */
 
+/*
+ * A front-cache miss: carve a batch of chunks of the size under one arena
+ * lock, hand the first to the caller and cache the rest (half the list's
+ * limit).  Sizes beyond the front cache, and threads whose cache is gone,
+ * take one chunk.
+ */
 static __noinline void *kmalloc_heap_slow(size_t size, gfp_t gfp)
 {
-	void *p = kheap_alloc(front_arena(), size, gfp & ~__GFP_ZERO);
+	size_t chunk = kmalloc_chunk_size(size);
+	struct kheap *arena = front_arena();
+	void *batch[FRONT_BIN_MAX / 2];
+	struct front_bin *bin = NULL;
+	unsigned int n = 1;
+	void *p;
 
+	if (chunk <= FRONT_MAX_CHUNK &&
+	    (front.state == FRONT_ACTIVE || (front.state == FRONT_UNUSED && front_activate()))) {
+		bin = &front.bins[front_class(chunk)];
+		n = bin->count < bin->limit / 2 ? bin->limit / 2 - bin->count : 1;
+	}
+	if (n <= 1) {
+		p = kheap_alloc(arena, size, gfp & ~__GFP_ZERO);
+	} else {
+		n = heap_alloc_batch(arena, chunk, batch, n, gfp & ~__GFP_ZERO);
+		p = n ? batch[0] : NULL;
+		while (n > 1)
+			front_push(bin, batch[--n]);
+	}
 	if (!p)
 		return NULL;
 	/*
@@ -516,9 +558,9 @@ static __noinline void kfree_other(const void *p, struct page *page)
 
 void kfree(const void *objp)
 {
-	struct page *page, *head;
 	struct front_bin *bin;
 	struct kheap *arena;
+	struct page *page;
 	struct chunk *c;
 	uint64_t h;
 
@@ -527,13 +569,18 @@ void kfree(const void *objp)
 	page = __virt_to_page(objp);
 	if (unlikely(!page))
 		return kfree_other(objp, NULL);
-	head = compound_head(page);
-	if (unlikely(!page_test_flag(head, PG_heap)))
+	/*
+	 * Every page of a heap segment names its heap, so one load from the
+	 * address's own struct page tells a chunk of a kmalloc arena from
+	 * everything else (slabs, large blocks, user heaps: kfree_other()).
+	 */
+	arena = page_owner_heap(page);
+	if (unlikely(!arena || (arena != front.arena && !is_kmalloc_arena(arena))))
 		return kfree_other(objp, page);
 	/*
-	 * The fast path takes a well-formed, small, allocated chunk of a kmalloc
-	 * arena into an active cache whose list has room; anything else, bad
-	 * pointers included, is sorted out by kfree_heap_slow().
+	 * The fast path takes a well-formed, small, allocated chunk into an
+	 * active cache whose list has room; anything else, bad pointers
+	 * included, is sorted out by kfree_heap_slow().
 	 */
 	c = payload_chunk(objp);
 	/*
@@ -546,10 +593,8 @@ void kfree(const void *objp)
 		     (h & ~CHUNK_LOW_MASK) != chunk_tag(c, h & CHUNK_LOW_MASK)))
 		return kfree_heap_slow((void *)objp);
 	bin = &front.bins[front_class(h & CHUNK_SIZE_MASK)];
-	arena = page_heap(head);
 	if (unlikely(bin->count >= bin->limit ||
-		     ((void *const *)objp)[1] == (void *)(uintptr_t)front_key ||
-		     (arena != front.arena && !is_kmalloc_arena(arena))))
+		     ((void *const *)objp)[1] == (void *)(uintptr_t)front_key))
 		return kfree_heap_slow((void *)objp);
 	front_push(bin, (void *)objp);
 }

@@ -305,6 +305,27 @@ Test(kmalloc, kfree_and_ksize_accept_cache_objects)
 	kmem_cache_destroy(cache); /* would report objects still allocated */
 }
 
+static void *free_on_fresh_thread(void *obj)
+{
+	kfree(obj); /* this thread has no arena and no front cache yet */
+	return NULL;
+}
+
+Test(kmalloc, kfree_of_a_cache_object_on_a_thread_that_never_allocated)
+{
+	struct kmem_cache *cache = kmem_cache_create("fresh_thread", 64, 0, 0, NULL);
+	void *obj = kmem_cache_alloc(cache, GFP_KERNEL);
+	pthread_t t;
+
+	capture_reports();
+	pthread_create(&t, NULL, free_on_fresh_thread, obj);
+	pthread_join(t, NULL);
+	cr_assert_eq(captured(KMEM_REPORT_BUG), 0);
+	kmem_cache_destroy(cache); /* reports the object if kfree() lost it */
+	cr_assert_eq(captured(KMEM_REPORT_BUG) + captured(KMEM_REPORT_WARN), 0,
+		     "the slab object went back to its cache, not into a front cache");
+}
+
 Test(kmalloc, kfree_of_a_user_heap_chunk_is_reported)
 {
 	struct kheap *h = kheap_create("mine", KHEAP_FIRST_FIT);
@@ -371,6 +392,64 @@ Test(kmalloc, thread_exit_and_drain_empty_the_front_caches)
 	kmem_kmalloc_stats(&st);
 	cr_assert_eq(st.front_bytes, 0);
 	cr_assert_eq(st.heap_bytes, 0);
+}
+
+static void *refill_on_thread(void *arg)
+{
+	struct kmem_kmalloc_stats *st = arg;
+	void *p = kmalloc(200, GFP_KERNEL);
+
+	kmem_kmalloc_stats(st);
+	kfree(p);
+	return NULL;
+}
+
+Test(kmalloc, a_front_cache_miss_refills_a_batch)
+{
+	struct kmem_kmalloc_stats st;
+	pthread_t t;
+
+	pthread_create(&t, NULL, refill_on_thread, &st);
+	pthread_join(t, NULL);
+	cr_assert_geq(st.front_bytes, 200, "the miss cached more chunks of the size");
+	cr_assert_eq(kmem_check(), 0);
+	kmem_kmalloc_stats(&st);
+	cr_assert_eq(st.front_bytes, 0, "thread exit handed the batch back");
+	cr_assert_eq(st.heap_bytes, 0);
+}
+
+#define FLUSH_CHUNKS 200
+
+static void *alloc_chunks_on_thread(void *arg)
+{
+	void **p = arg;
+
+	for (int i = 0; i < FLUSH_CHUNKS; i++)
+		p[i] = kmalloc(500, GFP_KERNEL);
+	return NULL;
+}
+
+Test(kmalloc, a_flush_returns_chunks_of_several_arenas_to_each)
+{
+	static void *p[2][FLUSH_CHUNKS];
+	struct kmem_kmalloc_stats st;
+	pthread_t t[2];
+
+	for (int i = 0; i < 2; i++) {
+		pthread_create(&t[i], NULL, alloc_chunks_on_thread, p[i]);
+		pthread_join(t[i], NULL);
+	}
+	kmem_kmalloc_stats(&st);
+	cr_assert_geq(st.arenas, 2);
+	/* Interleaved: every list this thread flushes mixes both arenas. */
+	for (int i = 0; i < FLUSH_CHUNKS; i++) {
+		kfree(p[0][i]);
+		kfree(p[1][i]);
+	}
+	cr_assert_eq(kmem_check(), 0);
+	kmem_kmalloc_drain();
+	kmem_kmalloc_stats(&st);
+	cr_assert_eq(st.heap_bytes, 0, "every chunk went back to the arena that owns it");
 }
 
 Test(kmalloc, memory_limit_gives_null_not_corruption)
