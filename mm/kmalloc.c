@@ -72,13 +72,29 @@ _Static_assert(KMALLOC_MIN_SIZE == CHUNK_ALIGN && ARCH_KMALLOC_MINALIGN == CHUNK
 	       "kmalloc alignment is the heap's");
 
 #define MAX_ARENAS 16
-/* Front cache: chunk sizes up to FRONT_MAX_CHUNK bytes, one list per 16. */
+/* Front cache: small chunk sizes up to FRONT_MAX_CHUNK bytes, one list per 16. */
 #define FRONT_MAX_CHUNK 1024
-#define FRONT_CLASSES (FRONT_MAX_CHUNK / CHUNK_ALIGN + 1)
-/* A list holds at most this many chunks, and about FRONT_BIN_BYTES bytes. */
+#define FRONT_SMALL_CLASSES (FRONT_MAX_CHUNK / CHUNK_ALIGN + 1)
+/* A small list holds at most this many chunks, and about FRONT_BIN_BYTES bytes. */
 #define FRONT_BIN_MAX 64
 #define FRONT_BIN_MIN 8
 #define FRONT_BIN_BYTES (16 * 1024)
+/*
+ * Medium chunk sizes, above FRONT_MAX_CHUNK up to FRONT_MEDIUM_MAX: kmalloc
+ * rounds them up to one of FRONT_MEDIUM_STEPS classes per power of two (at
+ * most 12.5% more), so that a freed chunk serves any request of its class.
+ * A medium list holds FRONT_MEDIUM_BYTES bytes, clamped to 2..8 chunks.
+ */
+#define FRONT_MEDIUM_MAX (64 * 1024)
+#define FRONT_MEDIUM_STEPS 8
+#define FRONT_MEDIUM_SHIFT 3			      /* log2(FRONT_MEDIUM_STEPS) */
+#define FRONT_MEDIUM_CLASSES (6 * FRONT_MEDIUM_STEPS) /* 1 KiB .. 64 KiB */
+#define FRONT_MEDIUM_BIN_MIN 2
+#define FRONT_MEDIUM_BIN_MAX 8
+#define FRONT_MEDIUM_BYTES (32 * 1024)
+#define FRONT_CLASSES (FRONT_SMALL_CLASSES + FRONT_MEDIUM_CLASSES)
+_Static_assert(FRONT_MEDIUM_MAX >> FRONT_MEDIUM_CLASSES / FRONT_MEDIUM_STEPS == FRONT_MAX_CHUNK,
+	       "medium classes start where small ones end");
 /* The key needs a second payload word in every cached chunk. */
 _Static_assert(CHUNK_MIN - CHUNK_HEADER >= 2 * sizeof(void *), "front links fit a chunk");
 
@@ -127,6 +143,59 @@ static inline size_t kmalloc_chunk_size(size_t size)
 static inline unsigned int front_class(size_t chunk_size)
 {
 	return (unsigned int)(chunk_size / CHUNK_ALIGN);
+}
+
+/* log2 of the class step for a medium chunk size. */
+static inline unsigned int medium_step_shift(size_t chunk)
+{
+	return 63 - (unsigned int)__builtin_clzl(chunk - 1) - FRONT_MEDIUM_SHIFT;
+}
+
+/*
+ * The chunk size kmalloc uses for @chunk (kmalloc_chunk_size() of a
+ * request): a medium size rounded up to its class, others unchanged.
+ */
+static inline size_t front_round(size_t chunk)
+{
+	size_t step;
+
+	if (chunk <= FRONT_MAX_CHUNK || chunk > FRONT_MEDIUM_MAX)
+		return chunk;
+	step = (size_t)1 << medium_step_shift(chunk);
+	return (chunk + step - 1) & ~(step - 1);
+}
+
+/* The list index for a chunk of exactly a class size (front_round()). */
+static inline unsigned int front_index(size_t chunk)
+{
+	unsigned int shift;
+
+	if (chunk <= FRONT_MAX_CHUNK)
+		return front_class(chunk);
+	shift = medium_step_shift(chunk);
+	return FRONT_SMALL_CLASSES + (shift + FRONT_MEDIUM_SHIFT - 10) * FRONT_MEDIUM_STEPS +
+		(unsigned int)(chunk >> shift) - FRONT_MEDIUM_STEPS - 1;
+}
+
+/* The chunk size of list @i. */
+static inline size_t front_index_size(unsigned int i)
+{
+	unsigned int m, p;
+
+	if (i < FRONT_SMALL_CLASSES)
+		return (size_t)i * CHUNK_ALIGN;
+	m = i - FRONT_SMALL_CLASSES;
+	p = 10 + m / FRONT_MEDIUM_STEPS; /* 2^p < size <= 2^(p+1) */
+	return ((size_t)1 << p) +
+		(size_t)(m % FRONT_MEDIUM_STEPS + 1) * ((size_t)1 << p >> FRONT_MEDIUM_SHIFT);
+}
+
+/* The list for a chunk of @chunk bytes, or NULL when it is not cacheable. */
+static inline struct front_bin *front_bin_for(size_t chunk)
+{
+	if (chunk > FRONT_MEDIUM_MAX || front_round(chunk) != chunk)
+		return NULL;
+	return &front.bins[front_index(chunk)];
 }
 
 /* ---- set-up -------------------------------------------------------------- */
@@ -242,11 +311,14 @@ static __noinline bool front_activate(void)
 		return false;
 	kmalloc_init();
 	for (unsigned int c = 0; c < FRONT_CLASSES; c++) {
-		unsigned int limit = FRONT_BIN_BYTES / ((c ? c : 1) * CHUNK_ALIGN);
+		bool small = c < FRONT_SMALL_CLASSES;
+		size_t size = c ? front_index_size(c) : CHUNK_ALIGN;
+		unsigned int limit =
+			(unsigned int)((small ? FRONT_BIN_BYTES : FRONT_MEDIUM_BYTES) / size);
+		unsigned int lo = small ? FRONT_BIN_MIN : FRONT_MEDIUM_BIN_MIN;
+		unsigned int hi = small ? FRONT_BIN_MAX : FRONT_MEDIUM_BIN_MAX;
 
-		front.bins[c].limit = limit > FRONT_BIN_MAX ? FRONT_BIN_MAX :
-			limit < FRONT_BIN_MIN		    ? FRONT_BIN_MIN :
-							      limit;
+		front.bins[c].limit = limit > hi ? hi : limit < lo ? lo : limit;
 	}
 	pthread_setspecific(front_exit_key, &front);
 	pthread_mutex_lock(&front_registry_lock);
@@ -352,20 +424,24 @@ static bool front_contains(const struct front_bin *bin, const void *p)
  */
 static __noinline void *kmalloc_heap_slow(size_t size, gfp_t gfp)
 {
-	size_t chunk = kmalloc_chunk_size(size);
+	size_t chunk = front_round(kmalloc_chunk_size(size));
 	struct kheap *arena = front_arena();
 	void *batch[FRONT_BIN_MAX / 2];
 	struct front_bin *bin = NULL;
 	unsigned int n = 1;
 	void *p;
 
-	if (chunk <= FRONT_MAX_CHUNK &&
+	if (chunk <= FRONT_MEDIUM_MAX &&
 	    (front.state == FRONT_ACTIVE || (front.state == FRONT_UNUSED && front_activate()))) {
-		bin = &front.bins[front_class(chunk)];
+		bin = &front.bins[front_index(chunk)];
+		if (bin->head) { /* a medium size: kmalloc() only pops small ones */
+			p = front_pop(bin);
+			goto out;
+		}
 		n = bin->count < bin->limit / 2 ? bin->limit / 2 - bin->count : 1;
 	}
 	if (n <= 1) {
-		p = kheap_alloc(arena, size, gfp & ~__GFP_ZERO);
+		p = kheap_alloc(arena, chunk - CHUNK_HEADER, gfp & ~__GFP_ZERO);
 	} else {
 		n = heap_alloc_batch(arena, chunk, batch, n, gfp & ~__GFP_ZERO);
 		p = n ? batch[0] : NULL;
@@ -379,6 +455,7 @@ static __noinline void *kmalloc_heap_slow(size_t size, gfp_t gfp)
 	 * into a neighbour without its payload being rewritten.
 	 */
 	((void **)p)[1] = NULL;
+out:
 	if (gfp & __GFP_ZERO)
 		memset(p, 0, heap_usable_size(p));
 	return p;
@@ -409,7 +486,7 @@ static __noinline void kfree_heap_slow(void *p)
 	size = heap_usable_size(p) + CHUNK_HEADER;
 	if (size == CHUNK_HEADER)
 		return; /* reported: not an allocated chunk */
-	bin = size <= FRONT_MAX_CHUNK ? &front.bins[front_class(size)] : NULL;
+	bin = front_bin_for(size);
 	if (unlikely(bin && ((void **)p)[1] == (void *)(uintptr_t)front_key)) {
 		kmem_bug("kmalloc: kfree(%p): double free (the chunk is already in %s front "
 			 "cache)",
@@ -623,7 +700,7 @@ size_t kmalloc_size_roundup(size_t size)
 	if (!size)
 		return 0;
 	if (size <= KMALLOC_HEAP_MAX)
-		return kmalloc_chunk_size(size) - CHUNK_HEADER;
+		return front_round(kmalloc_chunk_size(size)) - CHUNK_HEADER;
 	if (size <= KMALLOC_MAX_SIZE)
 		return PAGE_SIZE << get_order(size);
 	return size;
@@ -811,7 +888,8 @@ static size_t front_cache_bytes(const struct front_cache *fc)
 	size_t bytes = 0;
 
 	for (unsigned int c = 0; c < FRONT_CLASSES; c++)
-		bytes += (size_t)READ_ONCE(fc->bins[c].count) * (c * CHUNK_ALIGN - CHUNK_HEADER);
+		bytes +=
+			(size_t)READ_ONCE(fc->bins[c].count) * (front_index_size(c) - CHUNK_HEADER);
 	return bytes;
 }
 
@@ -855,6 +933,7 @@ void kmalloc_meminfo(FILE *out)
 
 static int front_check_bin(const struct front_bin *bin, unsigned int cls)
 {
+	size_t size = front_index_size(cls);
 	unsigned int n = 0;
 
 	for (void **p = bin->head; p; p = p[0]) {
@@ -862,31 +941,32 @@ static int front_check_bin(const struct front_bin *bin, unsigned int cls)
 		struct kheap *h = heap_of(p);
 
 		if (++n > bin->count)
-			return kmem_check_failed("kmalloc: front list of %u-byte chunks holds more "
-						 "than its count %u (a loop or a double free?)",
-						 cls * CHUNK_ALIGN, bin->count);
+			return kmem_check_failed(
+				"kmalloc: front list of %zu-byte chunks holds more "
+				"than its count %u (a loop or a double free?)",
+				size, bin->count);
 		if (!h || !is_kmalloc_arena(h) || !chunk_tag_ok(c) || !chunk_in_use(c))
 			return kmem_check_failed("kmalloc: front list chunk %p is not an allocated "
 						 "chunk of a kmalloc arena",
 						 (void *)p);
-		if (chunk_size(c) != cls * CHUNK_ALIGN)
+		if (chunk_size(c) != size)
 			return kmem_check_failed(
-				"kmalloc: front list of %u-byte chunks holds %p of "
+				"kmalloc: front list of %zu-byte chunks holds %p of "
 				"%zu bytes",
-				cls * CHUNK_ALIGN, (void *)p, chunk_size(c));
+				size, (void *)p, chunk_size(c));
 		if (p[1] != (void *)(uintptr_t)front_key)
 			return kmem_check_failed("kmalloc: front list chunk %p lost its free key "
 						 "(written after kfree?)",
 						 (void *)p);
 	}
 	if (n != bin->count)
-		return kmem_check_failed("kmalloc: front list of %u-byte chunks holds %u, count "
+		return kmem_check_failed("kmalloc: front list of %zu-byte chunks holds %u, count "
 					 "says %u",
-					 cls * CHUNK_ALIGN, n, bin->count);
+					 size, n, bin->count);
 	if (n > bin->limit)
 		return kmem_check_failed(
-			"kmalloc: front list of %u-byte chunks holds %u > limit %u",
-			cls * CHUNK_ALIGN, n, bin->limit);
+			"kmalloc: front list of %zu-byte chunks holds %u > limit %u", size, n,
+			bin->limit);
 	return 0;
 }
 
