@@ -10,17 +10,20 @@
  *   misses its front cache, and keeps it.
  *
  *   The front cache is per thread: for every chunk size up to
- *   FRONT_MAX_CHUNK (16-byte steps) a LIFO list of chunks the thread freed,
- *   linked through their first payload word.  kmalloc() of a size whose
- *   list is not empty pops; kfree() of such a chunk pushes.  Both touch only
- *   thread-local memory and the chunk: no lock, no atomic read-modify-write.
- *   A list holds at most bin->limit chunks; a push onto a full list first
- *   returns half of it to the chunks' arenas, one heap_free_batch() (one
- *   lock acquisition) per arena.  A pop from an empty list refills it: one
- *   heap_alloc_batch() carves up to half the limit of chunks of the size,
- *   side by side, under one arena lock.  Chunks in a front cache are
- *   allocated as far as their heap knows.
- *
+ *   FRONT_MAX_CHUNK (16-byte steps), and for medium sizes up to
+ *   FRONT_MEDIUM_MAX (8 classes per power of two; kmalloc rounds such
+ *   requests up to their class), a LIFO list of chunks, linked through
+ *   their first payload word.  kmalloc() of a size whose list is not empty
+ *   pops; kfree() of such a chunk pushes.  Both touch only thread-local
+ *   memory and the chunk: no lock, no atomic read-modify-write.  A list
+ *   holds at most bin->limit chunks; a push onto a full list first returns
+ *   half of it to the chunks' arenas, one heap_free_batch() (one lock
+ *   acquisition) per arena.  A miss takes one chunk from the arena, or,
+ *   after misses in a row with no free of the size in between, a batch
+ *   (heap_alloc_batch(): chunks carved side by side under one lock) that
+ *   doubles with each such miss up to half the limit.  Chunks in a front
+ *   cache are allocated as far as their heap knows.
+
  *   kfree() recognises a chunk of a kmalloc arena by one load from the
  *   address's own struct page (every page of a heap segment names its
  *   heap: page_owner_heap()), then the chunk's tagged header.
@@ -100,8 +103,9 @@ _Static_assert(CHUNK_MIN - CHUNK_HEADER >= 2 * sizeof(void *), "front links fit 
 
 struct front_bin {
 	void **head; /* first chunk's payload; word 0 links to the next */
-	unsigned int count;
-	unsigned int limit; /* 0 until the thread's cache is set up */
+	unsigned short count;
+	unsigned short limit;  /* 0 until the thread's cache is set up */
+	unsigned short misses; /* refills since the last push */
 };
 
 enum front_state { FRONT_UNUSED, FRONT_ACTIVE, FRONT_DEAD };
@@ -338,7 +342,8 @@ static inline void *front_pop(struct front_bin *bin)
 	return p;
 }
 
-static inline void front_push(struct front_bin *bin, void *obj)
+/* Cache @obj on @bin (K2: mark it with the key). */
+static inline void front_link(struct front_bin *bin, void *obj)
 {
 	void **p = obj;
 
@@ -346,6 +351,13 @@ static inline void front_push(struct front_bin *bin, void *obj)
 	p[1] = (void *)(uintptr_t)front_key;
 	bin->head = p;
 	bin->count++;
+}
+
+/* kfree() into the front cache: the thread recycles this size. */
+static inline void front_push(struct front_bin *bin, void *obj)
+{
+	front_link(bin, obj);
+	bin->misses = 0;
 }
 
 /*
@@ -417,6 +429,24 @@ static bool front_contains(const struct front_bin *bin, const void *p)
 /* ---- the heap path ---------------------------------------------------------- */
 
 /*
+ * How many chunks a miss on @bin fetches: one while the thread also frees
+ * chunks of the size (they refill the list), then twice as many on each
+ * miss in a row without a free in between, up to half the limit: a thread
+ * that only allocates a size (the producer of a producer/consumer pair)
+ * takes its arena's lock once per batch, a thread that recycles its own
+ * chunks does not park extra ones in its cache.
+ */
+static inline unsigned int front_refill_count(struct front_bin *bin)
+{
+	unsigned int n;
+
+	if (bin->misses < 8)
+		bin->misses++;
+	n = 1U << (bin->misses - 1);
+	return n < bin->limit / 2u ? n : bin->limit / 2u;
+}
+
+/*
  * A front-cache miss: carve a batch of chunks of the size under one arena
  * lock, hand the first to the caller and cache the rest (half the list's
  * limit).  Sizes beyond the front cache, and threads whose cache is gone,
@@ -438,7 +468,7 @@ static __noinline void *kmalloc_heap_slow(size_t size, gfp_t gfp)
 			p = front_pop(bin);
 			goto out;
 		}
-		n = bin->count < bin->limit / 2 ? bin->limit / 2 - bin->count : 1;
+		n = front_refill_count(bin);
 	}
 	if (n <= 1) {
 		p = kheap_alloc(arena, chunk - CHUNK_HEADER, gfp & ~__GFP_ZERO);
@@ -446,7 +476,7 @@ static __noinline void *kmalloc_heap_slow(size_t size, gfp_t gfp)
 		n = heap_alloc_batch(arena, chunk, batch, n, gfp & ~__GFP_ZERO);
 		p = n ? batch[0] : NULL;
 		while (n > 1)
-			front_push(bin, batch[--n]);
+			front_link(bin, batch[--n]);
 	}
 	if (!p)
 		return NULL;
