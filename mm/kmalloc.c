@@ -23,7 +23,7 @@
  *   (heap_alloc_batch(): chunks carved side by side under one lock) that
  *   doubles with each such miss up to half the limit.  Chunks in a front
  *   cache are allocated as far as their heap knows.
-
+ *
  *   kfree() recognises a chunk of a kmalloc arena by one load from the
  *   address's own struct page (every page of a heap segment names its
  *   heap: page_owner_heap()), then the chunk's tagged header.
@@ -447,10 +447,11 @@ static inline unsigned int front_refill_count(struct front_bin *bin)
 }
 
 /*
- * A front-cache miss: carve a batch of chunks of the size under one arena
- * lock, hand the first to the caller and cache the rest (half the list's
- * limit).  Sizes beyond the front cache, and threads whose cache is gone,
- * take one chunk.
+ * Everything kmalloc() does not serve from a small list: a medium size
+ * (popped from its list here), or a front-cache miss, which takes
+ * front_refill_count() chunks of the size from the arena, hands the first
+ * to the caller and caches the rest.  Sizes beyond the front cache, and
+ * threads whose cache is gone, take one chunk.
  */
 static __noinline void *kmalloc_heap_slow(size_t size, gfp_t gfp)
 {
