@@ -28,6 +28,8 @@
  *      each segment's nr_used match the chunks.
  *   H6 At most one segment on kmem's pages is empty (all one free chunk):
  *      a second one goes back to the buddy allocator when it empties.
+ *   H7 Every page of a segment on kmem's pages names the heap
+ *      (page_owner_heap()); the word is cleared when the segment goes.
  *
  * Locking
  *   h->lock guards everything in the heap: chunks, index, counters and the
