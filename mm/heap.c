@@ -5,8 +5,10 @@
  * Structure
  *   A heap (struct kheap) is a list of segments in address order.  A
  *   segment on kmem's pages is a compound buddy block whose head page has
- *   PG_heap, private_data[1] = the segment and private_data[2] = the heap;
- *   the struct heap_segment sits at the start of the block.  A heap in
+ *   PG_heap and private_data[1] = the segment, and every page of which has
+ *   private_data[2] = the heap (page_owner_heap(); no other layer writes
+ *   that word, so it is NULL in every page outside a segment); the struct
+ *   heap_segment sits at the start of the block.  A heap in
  *   caller memory has one segment, the buffer, with the control block at
  *   its start.  Each segment is tiled by chunks (layout in mm/internal.h)
  *   from seg->first up to seg->sentinel.  Which free chunk serves a request
@@ -26,6 +28,8 @@
  *      each segment's nr_used match the chunks.
  *   H6 At most one segment on kmem's pages is empty (all one free chunk):
  *      a second one goes back to the buddy allocator when it empties.
+ *   H7 Every page of a segment on kmem's pages names the heap
+ *      (page_owner_heap()); the word is cleared when the segment goes.
  *
  * Locking
  *   h->lock guards everything in the heap: chunks, index, counters and the
@@ -151,6 +155,13 @@ static void update_peak(struct kheap *h)
 		h->peak_footprint = h->footprint;
 }
 
+/* Record @h (or NULL) as the owner in every page of the segment at @head. */
+static void segment_set_owner(struct page *head, unsigned int order, struct kheap *h)
+{
+	for (unsigned long i = 0; i < 1UL << order; i++)
+		__atomic_store_n(&head[i].private_data[2], (unsigned long)h, __ATOMIC_RELAXED);
+}
+
 /* A new segment big enough for a chunk of @need bytes, or NULL. */
 static struct heap_segment *segment_grow(struct kheap *h, size_t need, gfp_t gfp)
 {
@@ -171,7 +182,7 @@ static struct heap_segment *segment_grow(struct kheap *h, size_t need, gfp_t gfp
 	seg->page = page;
 	seg->order = order;
 	page->private_data[1] = (unsigned long)seg;
-	page->private_data[2] = (unsigned long)h;
+	segment_set_owner(page, order, h);
 	page_set_flag(page, PG_heap);
 	segment_attach(h, seg);
 	h->footprint += seg->bytes;
@@ -189,7 +200,8 @@ static void segment_release(struct kheap *h, struct heap_segment *seg)
 	h->nr_empty--;
 	h->footprint -= seg->bytes;
 	page_clear_flag(page, PG_heap);
-	page->private_data[1] = page->private_data[2] = 0;
+	page->private_data[1] = 0;
+	segment_set_owner(page, seg->order, NULL);
 	__free_pages(page, seg->order);
 }
 
@@ -212,32 +224,43 @@ static struct heap_segment *chunk_segment(struct kheap *h, struct chunk *c)
 	return h->in_caller_memory ? &h->caller_segment : page_segment(c);
 }
 
-/* Take @need bytes from the low end of free chunk @c; the rest stays free. */
-static void *chunk_take(struct kheap *h, struct chunk *c, size_t need)
+/*
+ * Carve @m chunks of @need bytes, side by side, from the low end of free
+ * chunk @c and store their payloads in @out.  What is left stays a free
+ * chunk if it is at least CHUNK_MIN bytes; a smaller rest goes to the last
+ * chunk carved, which is then larger than @need.  One index removal and at
+ * most one insertion, whatever @m.
+ */
+static void chunk_carve(struct kheap *h, struct chunk *c, size_t need, unsigned int m, void **out)
 {
-	size_t size = chunk_size(c);
-	unsigned long prev = c->head & CHUNK_PREV_IN_USE;
+	size_t size = chunk_size(c), rest = size - m * need;
+	unsigned long flags = (c->head & CHUNK_PREV_IN_USE) | CHUNK_IN_USE;
 	struct heap_segment *seg = chunk_segment(h, c);
+	struct chunk *end = (struct chunk *)((char *)c + size);
 
 	unindex_free_chunk(h, c);
-	if (size - need >= CHUNK_MIN) {
-		struct chunk *rest = (struct chunk *)((char *)c + need);
+	if (rest < CHUNK_MIN)
+		rest = 0;
+	for (unsigned int i = 0; i < m; i++) {
+		struct chunk *x = (struct chunk *)((char *)c + i * need);
 
-		chunk_set_head(rest, size - need, CHUNK_PREV_IN_USE);
-		index_free_chunk(h, rest);
-		size = need;
-	} else {
-		struct chunk *next = (struct chunk *)((char *)c + size);
-
-		chunk_set_head(next, chunk_size(next),
-			       (next->head & CHUNK_FLAGS) | CHUNK_PREV_IN_USE);
+		chunk_set_head(x, i + 1 < m || rest ? need : need + (size - m * need), flags);
+		out[i] = chunk_payload(x);
+		flags = CHUNK_PREV_IN_USE | CHUNK_IN_USE;
 	}
-	chunk_set_head(c, size, prev | CHUNK_IN_USE);
-	h->used_bytes += size;
-	h->nr_used++;
-	if (!seg->nr_used++)
+	if (rest) {
+		struct chunk *tail = (struct chunk *)((char *)end - rest);
+
+		chunk_set_head(tail, rest, CHUNK_PREV_IN_USE);
+		index_free_chunk(h, tail);
+	} else {
+		chunk_set_head(end, chunk_size(end), (end->head & CHUNK_FLAGS) | CHUNK_PREV_IN_USE);
+	}
+	h->used_bytes += size - rest;
+	h->nr_used += m;
+	if (!seg->nr_used)
 		h->nr_empty--;
-	return chunk_payload(c);
+	seg->nr_used += m;
 }
 
 static void mark_merged(struct chunk *c)
@@ -462,7 +485,7 @@ static void *heap_alloc(struct kheap *h, size_t size, size_t align, gfp_t gfp)
 	if (c) {
 		if (align > CHUNK_ALIGN)
 			c = chunk_align_front(h, c, align);
-		p = chunk_take(h, c, need);
+		chunk_carve(h, c, need, 1, &p);
 		usable = chunk_size(c) - CHUNK_HEADER;
 		h->next_fit_rover = (uintptr_t)c;
 		if (h->in_caller_memory)
@@ -497,11 +520,25 @@ void *kheap_alloc_aligned(struct kheap *h, size_t size, size_t align, gfp_t gfp)
 	return heap_alloc(h, size, align < CHUNK_ALIGN ? CHUNK_ALIGN : align, gfp);
 }
 
+/* Free the chunk at @p of @h (segment @seg), with @h's lock held. */
+static void heap_free_locked(struct kheap *h, struct heap_segment *seg, void *p)
+{
+	struct chunk *c = live_chunk(h, seg, p, OP_FREE);
+	size_t size;
+
+	if (unlikely(!c))
+		return;
+	size = chunk_size(c);
+	h->used_bytes -= size;
+	h->nr_used--;
+	chunk_release(h, c, size);
+	if (!--seg->nr_used && ++h->nr_empty > 1 && !h->in_caller_memory)
+		segment_release(h, seg);
+}
+
 void kheap_free(struct kheap *h, void *p)
 {
 	struct heap_segment *seg;
-	struct chunk *c;
-	size_t size;
 
 	if (!p)
 		return;
@@ -516,18 +553,51 @@ void kheap_free(struct kheap *h, void *p)
 		return;
 	}
 	pthread_mutex_lock(&h->lock);
-	c = live_chunk(h, seg, p, OP_FREE);
-	if (unlikely(!c))
-		goto out;
-	size = chunk_size(c);
-	h->used_bytes -= size;
-	h->nr_used--;
-	chunk_release(h, c, size);
-	if (!--seg->nr_used && ++h->nr_empty > 1 && !h->in_caller_memory)
-		segment_release(h, seg);
+	heap_free_locked(h, seg, p);
 	if (h->in_caller_memory)
 		update_caller_footprint(h);
-out:
+	pthread_mutex_unlock(&h->lock);
+}
+
+unsigned int heap_alloc_batch(struct kheap *h, size_t need, void **out, unsigned int n, gfp_t gfp)
+{
+	unsigned int got = 0;
+
+	pthread_mutex_lock(&h->lock);
+	while (got < n) {
+		struct chunk *c = h->ops->find(h, need);
+		unsigned int m;
+		size_t rest;
+
+		if (!c && !got) {
+			struct heap_segment *seg = segment_grow(h, need, gfp);
+
+			c = seg ? seg->first : NULL;
+		}
+		if (!c)
+			break;
+		m = chunk_size(c) / need < n - got ? (unsigned int)(chunk_size(c) / need) : n - got;
+		rest = chunk_size(c) - m * need;
+		/* Only out[0], the caller's chunk, may take a small rest with it. */
+		if (rest && rest < CHUNK_MIN && (m > 1 || got)) {
+			if (m == 1)
+				break;
+			m--;
+		}
+		chunk_carve(h, c, need, m, out + got);
+		got += m;
+	}
+	pthread_mutex_unlock(&h->lock);
+	if (!got && !(gfp & __GFP_NOWARN))
+		kmem_warn("kheap %s: allocation of %zu bytes failed", h->name, need - CHUNK_HEADER);
+	return got;
+}
+
+void heap_free_batch(struct kheap *h, void *const *p, unsigned int n)
+{
+	pthread_mutex_lock(&h->lock);
+	for (unsigned int i = 0; i < n; i++)
+		heap_free_locked(h, heap_segment_of(h, p[i]), p[i]);
 	pthread_mutex_unlock(&h->lock);
 }
 
@@ -728,7 +798,8 @@ void kheap_destroy(struct kheap *h)
 
 			list_del(&seg->link);
 			page_clear_flag(seg->page, PG_heap);
-			seg->page->private_data[1] = seg->page->private_data[2] = 0;
+			seg->page->private_data[1] = 0;
+			segment_set_owner(seg->page, seg->order, NULL);
 			__free_pages(seg->page, seg->order);
 		}
 	}
@@ -755,6 +826,11 @@ static int check_segment(struct kheap *h, struct heap_segment *seg, size_t total
 	     seg->page->private_data[2] != (unsigned long)h))
 		return kmem_check_failed("kheap %s: head page of segment %p does not point back",
 					 h->name, (void *)seg);
+	for (unsigned long i = 0; seg->page && i < 1UL << seg->order; i++)
+		if (page_owner_heap(seg->page + i) != h)
+			return kmem_check_failed("kheap %s: page %lu of segment %p does not name "
+						 "its heap",
+						 h->name, i, (void *)seg);
 	for (; c < seg->sentinel; c = chunk_next(c)) {
 		size_t size = chunk_size(c);
 

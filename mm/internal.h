@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <kmem/heap.h>
+#include <kmem/mm.h>
 
 #include "mm/core.h"
 
@@ -34,6 +35,37 @@
  * that @p is the start of a live chunk: kheap_free() does that.
  */
 __hidden struct kheap *heap_of(const void *p);
+
+/*
+ * heap_alloc_batch - up to @n chunks of @need chunk bytes (a multiple of
+ * CHUNK_ALIGN, at least CHUNK_MIN, header included) from @h under one
+ * acquisition of its lock, carved side by side from as few free chunks as
+ * the fit policy offers; the heap grows by a segment only when it has no
+ * fitting chunk at all.  Payloads go to @out.  Every chunk is exactly
+ * @need bytes except out[0], which may be up to CHUNK_MIN - CHUNK_ALIGN
+ * bytes larger (a free chunk taken whole).  Returns how many (0, after a
+ * warning unless __GFP_NOWARN, when the heap cannot grow).
+ */
+__hidden unsigned int heap_alloc_batch(struct kheap *h, size_t need, void **out, unsigned int n,
+				       gfp_t gfp);
+
+/*
+ * heap_free_batch - kheap_free() of the @n chunks at @p, all of @h, under
+ * one acquisition of its lock; bad pointers are reported one by one, as by
+ * kheap_free().  @h is a heap on kmem's pages.
+ */
+__hidden void heap_free_batch(struct kheap *h, void *const *p, unsigned int n);
+
+/*
+ * page_owner_heap - the heap whose segment holds the page @page, or NULL
+ * when the page is not in a heap segment.  One lock-free load from @page
+ * itself, for the kfree() fast path; a free races with nothing as long as
+ * the chunk it frees is live (its segment cannot go away).
+ */
+static inline struct kheap *page_owner_heap(const struct page *page)
+{
+	return (struct kheap *)__atomic_load_n(&page->private_data[2], __ATOMIC_RELAXED);
+}
 
 /*
  * heap_usable_size - payload bytes of the allocated chunk at @p (>= the

@@ -10,13 +10,23 @@
  *   misses its front cache, and keeps it.
  *
  *   The front cache is per thread: for every chunk size up to
- *   FRONT_MAX_CHUNK (16-byte steps) a LIFO list of chunks the thread freed,
- *   linked through their first payload word.  kmalloc() of a size whose
- *   list is not empty pops; kfree() of such a chunk pushes.  Both touch only
- *   thread-local memory and the chunk: no lock, no atomic read-modify-write.
- *   A list holds at most bin->limit chunks; a push onto a full list first
- *   returns half of it to the chunks' arenas.  Chunks in a front cache are
- *   allocated as far as their heap knows.
+ *   FRONT_MAX_CHUNK (16-byte steps), and for medium sizes up to
+ *   FRONT_MEDIUM_MAX (8 classes per power of two; kmalloc rounds such
+ *   requests up to their class), a LIFO list of chunks, linked through
+ *   their first payload word.  kmalloc() of a size whose list is not empty
+ *   pops; kfree() of such a chunk pushes.  Both touch only thread-local
+ *   memory and the chunk: no lock, no atomic read-modify-write.  A list
+ *   holds at most bin->limit chunks; a push onto a full list first returns
+ *   half of it to the chunks' arenas, one heap_free_batch() (one lock
+ *   acquisition) per arena.  A miss takes one chunk from the arena, or,
+ *   after misses in a row with no free of the size in between, a batch
+ *   (heap_alloc_batch(): chunks carved side by side under one lock) that
+ *   doubles with each such miss up to half the limit.  Chunks in a front
+ *   cache are allocated as far as their heap knows.
+ *
+ *   kfree() recognises a chunk of a kmalloc arena by one load from the
+ *   address's own struct page (every page of a heap segment names its
+ *   heap: page_owner_heap()), then the chunk's tagged header.
  *
  *   A chunk freed by a thread other than the one that allocated it enters
  *   the freeing thread's front cache, and from there goes back to the heap
@@ -41,8 +51,8 @@
  *   A thread's front cache is touched only by its thread, except that
  *   kmalloc_check() and kmem_kmalloc_stats() read it (approximately)
  *   under front_registry_lock, which also guards the list of caches.  Arena
- *   locks belong to the heap; chunks are returned to them one kheap_free()
- *   at a time, with no kmalloc lock held.  Lock order:
+ *   locks belong to the heap; refills and flushes take one arena lock at a
+ *   time, with no kmalloc lock held.  Lock order:
  *   front_registry_lock -> arena lock -> page locks.
  */
 #include <pthread.h>
@@ -65,20 +75,37 @@ _Static_assert(KMALLOC_MIN_SIZE == CHUNK_ALIGN && ARCH_KMALLOC_MINALIGN == CHUNK
 	       "kmalloc alignment is the heap's");
 
 #define MAX_ARENAS 16
-/* Front cache: chunk sizes up to FRONT_MAX_CHUNK bytes, one list per 16. */
+/* Front cache: small chunk sizes up to FRONT_MAX_CHUNK bytes, one list per 16. */
 #define FRONT_MAX_CHUNK 1024
-#define FRONT_CLASSES (FRONT_MAX_CHUNK / CHUNK_ALIGN + 1)
-/* A list holds at most this many chunks, and about FRONT_BIN_BYTES bytes. */
+#define FRONT_SMALL_CLASSES (FRONT_MAX_CHUNK / CHUNK_ALIGN + 1)
+/* A small list holds at most this many chunks, and about FRONT_BIN_BYTES bytes. */
 #define FRONT_BIN_MAX 64
 #define FRONT_BIN_MIN 8
 #define FRONT_BIN_BYTES (16 * 1024)
+/*
+ * Medium chunk sizes, above FRONT_MAX_CHUNK up to FRONT_MEDIUM_MAX: kmalloc
+ * rounds them up to one of FRONT_MEDIUM_STEPS classes per power of two (at
+ * most 12.5% more), so that a freed chunk serves any request of its class.
+ * A medium list holds FRONT_MEDIUM_BYTES bytes, clamped to 2..8 chunks.
+ */
+#define FRONT_MEDIUM_MAX (64 * 1024)
+#define FRONT_MEDIUM_STEPS 8
+#define FRONT_MEDIUM_SHIFT 3			      /* log2(FRONT_MEDIUM_STEPS) */
+#define FRONT_MEDIUM_CLASSES (6 * FRONT_MEDIUM_STEPS) /* 1 KiB .. 64 KiB */
+#define FRONT_MEDIUM_BIN_MIN 2
+#define FRONT_MEDIUM_BIN_MAX 8
+#define FRONT_MEDIUM_BYTES (32 * 1024)
+#define FRONT_CLASSES (FRONT_SMALL_CLASSES + FRONT_MEDIUM_CLASSES)
+_Static_assert(FRONT_MEDIUM_MAX >> FRONT_MEDIUM_CLASSES / FRONT_MEDIUM_STEPS == FRONT_MAX_CHUNK,
+	       "medium classes start where small ones end");
 /* The key needs a second payload word in every cached chunk. */
 _Static_assert(CHUNK_MIN - CHUNK_HEADER >= 2 * sizeof(void *), "front links fit a chunk");
 
 struct front_bin {
 	void **head; /* first chunk's payload; word 0 links to the next */
-	unsigned int count;
-	unsigned int limit; /* 0 until the thread's cache is set up */
+	unsigned short count;
+	unsigned short limit;  /* 0 until the thread's cache is set up */
+	unsigned short misses; /* refills since the last push */
 };
 
 enum front_state { FRONT_UNUSED, FRONT_ACTIVE, FRONT_DEAD };
@@ -120,6 +147,59 @@ static inline size_t kmalloc_chunk_size(size_t size)
 static inline unsigned int front_class(size_t chunk_size)
 {
 	return (unsigned int)(chunk_size / CHUNK_ALIGN);
+}
+
+/* log2 of the class step for a medium chunk size. */
+static inline unsigned int medium_step_shift(size_t chunk)
+{
+	return 63 - (unsigned int)__builtin_clzl(chunk - 1) - FRONT_MEDIUM_SHIFT;
+}
+
+/*
+ * The chunk size kmalloc uses for @chunk (kmalloc_chunk_size() of a
+ * request): a medium size rounded up to its class, others unchanged.
+ */
+static inline size_t front_round(size_t chunk)
+{
+	size_t step;
+
+	if (chunk <= FRONT_MAX_CHUNK || chunk > FRONT_MEDIUM_MAX)
+		return chunk;
+	step = (size_t)1 << medium_step_shift(chunk);
+	return (chunk + step - 1) & ~(step - 1);
+}
+
+/* The list index for a chunk of exactly a class size (front_round()). */
+static inline unsigned int front_index(size_t chunk)
+{
+	unsigned int shift;
+
+	if (chunk <= FRONT_MAX_CHUNK)
+		return front_class(chunk);
+	shift = medium_step_shift(chunk);
+	return FRONT_SMALL_CLASSES + (shift + FRONT_MEDIUM_SHIFT - 10) * FRONT_MEDIUM_STEPS +
+		(unsigned int)(chunk >> shift) - FRONT_MEDIUM_STEPS - 1;
+}
+
+/* The chunk size of list @i. */
+static inline size_t front_index_size(unsigned int i)
+{
+	unsigned int m, p;
+
+	if (i < FRONT_SMALL_CLASSES)
+		return (size_t)i * CHUNK_ALIGN;
+	m = i - FRONT_SMALL_CLASSES;
+	p = 10 + m / FRONT_MEDIUM_STEPS; /* 2^p < size <= 2^(p+1) */
+	return ((size_t)1 << p) +
+		(size_t)(m % FRONT_MEDIUM_STEPS + 1) * ((size_t)1 << p >> FRONT_MEDIUM_SHIFT);
+}
+
+/* The list for a chunk of @chunk bytes, or NULL when it is not cacheable. */
+static inline struct front_bin *front_bin_for(size_t chunk)
+{
+	if (chunk > FRONT_MEDIUM_MAX || front_round(chunk) != chunk)
+		return NULL;
+	return &front.bins[front_index(chunk)];
 }
 
 /* ---- set-up -------------------------------------------------------------- */
@@ -210,16 +290,6 @@ static bool is_kmalloc_arena(const struct kheap *h)
 	return false;
 }
 
-/*
- * heap_of() for a caller that already has the PG_heap head page of the
- * segment: mm/heap.c keeps the owning heap in the head page's
- * private_data[2].  Saves the kfree() fast path a second address lookup.
- */
-static inline struct kheap *page_heap(const struct page *head)
-{
-	return (struct kheap *)head->private_data[2];
-}
-
 /* ---- the front cache ------------------------------------------------------ */
 
 /* The calling thread's arena, assigned on first use. */
@@ -245,11 +315,14 @@ static __noinline bool front_activate(void)
 		return false;
 	kmalloc_init();
 	for (unsigned int c = 0; c < FRONT_CLASSES; c++) {
-		unsigned int limit = FRONT_BIN_BYTES / ((c ? c : 1) * CHUNK_ALIGN);
+		bool small = c < FRONT_SMALL_CLASSES;
+		size_t size = c ? front_index_size(c) : CHUNK_ALIGN;
+		unsigned int limit =
+			(unsigned int)((small ? FRONT_BIN_BYTES : FRONT_MEDIUM_BYTES) / size);
+		unsigned int lo = small ? FRONT_BIN_MIN : FRONT_MEDIUM_BIN_MIN;
+		unsigned int hi = small ? FRONT_BIN_MAX : FRONT_MEDIUM_BIN_MAX;
 
-		front.bins[c].limit = limit > FRONT_BIN_MAX ? FRONT_BIN_MAX :
-			limit < FRONT_BIN_MIN		    ? FRONT_BIN_MIN :
-							      limit;
+		front.bins[c].limit = limit > hi ? hi : limit < lo ? lo : limit;
 	}
 	pthread_setspecific(front_exit_key, &front);
 	pthread_mutex_lock(&front_registry_lock);
@@ -269,7 +342,8 @@ static inline void *front_pop(struct front_bin *bin)
 	return p;
 }
 
-static inline void front_push(struct front_bin *bin, void *obj)
+/* Cache @obj on @bin (K2: mark it with the key). */
+static inline void front_link(struct front_bin *bin, void *obj)
 {
 	void **p = obj;
 
@@ -279,13 +353,41 @@ static inline void front_push(struct front_bin *bin, void *obj)
 	bin->count++;
 }
 
-/* Return the first @n chunks of @bin to their heaps. */
+/* kfree() into the front cache: the thread recycles this size. */
+static inline void front_push(struct front_bin *bin, void *obj)
+{
+	front_link(bin, obj);
+	bin->misses = 0;
+}
+
+/*
+ * Return the first @n chunks of @bin (at most FRONT_BIN_MAX) to their
+ * heaps: one heap_free_batch() per heap among them, so a flush takes each
+ * arena's lock once however many chunks it returns.
+ */
 static void front_release(struct front_bin *bin, unsigned int n)
 {
-	while (n-- && bin->head) {
-		void *p = front_pop(bin);
+	void *batch[FRONT_BIN_MAX];
+	unsigned int got = 0;
 
-		kheap_free(heap_of(p), p);
+	while (got < n && got < FRONT_BIN_MAX && bin->head)
+		batch[got++] = front_pop(bin);
+	while (got) {
+		struct kheap *h = heap_of(batch[0]);
+		unsigned int same = 0;
+
+		/* Chunks of @h to the front, the others after them. */
+		for (unsigned int i = 0; i < got; i++) {
+			void *p = batch[i];
+
+			if (heap_of(p) == h) {
+				batch[i] = batch[same];
+				batch[same++] = p;
+			}
+		}
+		heap_free_batch(h, batch, same);
+		got -= same;
+		memmove(batch, batch + same, got * sizeof(*batch));
 	}
 }
 
@@ -326,10 +428,57 @@ static bool front_contains(const struct front_bin *bin, const void *p)
 
 /* ---- the heap path ---------------------------------------------------------- */
 
+/*
+ * How many chunks a miss on @bin fetches: one while the thread also frees
+ * chunks of the size (they refill the list), then twice as many on each
+ * miss in a row without a free in between, up to half the limit: a thread
+ * that only allocates a size (the producer of a producer/consumer pair)
+ * takes its arena's lock once per batch, a thread that recycles its own
+ * chunks does not park extra ones in its cache.
+ */
+static inline unsigned int front_refill_count(struct front_bin *bin)
+{
+	unsigned int n;
+
+	if (bin->misses < 8)
+		bin->misses++;
+	n = 1U << (bin->misses - 1);
+	return n < bin->limit / 2u ? n : bin->limit / 2u;
+}
+
+/*
+ * Everything kmalloc() does not serve from a small list: a medium size
+ * (popped from its list here), or a front-cache miss, which takes
+ * front_refill_count() chunks of the size from the arena, hands the first
+ * to the caller and caches the rest.  Sizes beyond the front cache, and
+ * threads whose cache is gone, take one chunk.
+ */
 static __noinline void *kmalloc_heap_slow(size_t size, gfp_t gfp)
 {
-	void *p = kheap_alloc(front_arena(), size, gfp & ~__GFP_ZERO);
+	size_t chunk = front_round(kmalloc_chunk_size(size));
+	struct kheap *arena = front_arena();
+	void *batch[FRONT_BIN_MAX / 2];
+	struct front_bin *bin = NULL;
+	unsigned int n = 1;
+	void *p;
 
+	if (chunk <= FRONT_MEDIUM_MAX &&
+	    (front.state == FRONT_ACTIVE || (front.state == FRONT_UNUSED && front_activate()))) {
+		bin = &front.bins[front_index(chunk)];
+		if (bin->head) { /* a medium size: kmalloc() only pops small ones */
+			p = front_pop(bin);
+			goto out;
+		}
+		n = front_refill_count(bin);
+	}
+	if (n <= 1) {
+		p = kheap_alloc(arena, chunk - CHUNK_HEADER, gfp & ~__GFP_ZERO);
+	} else {
+		n = heap_alloc_batch(arena, chunk, batch, n, gfp & ~__GFP_ZERO);
+		p = n ? batch[0] : NULL;
+		while (n > 1)
+			front_link(bin, batch[--n]);
+	}
 	if (!p)
 		return NULL;
 	/*
@@ -337,6 +486,7 @@ static __noinline void *kmalloc_heap_slow(size_t size, gfp_t gfp)
 	 * into a neighbour without its payload being rewritten.
 	 */
 	((void **)p)[1] = NULL;
+out:
 	if (gfp & __GFP_ZERO)
 		memset(p, 0, heap_usable_size(p));
 	return p;
@@ -367,7 +517,7 @@ static __noinline void kfree_heap_slow(void *p)
 	size = heap_usable_size(p) + CHUNK_HEADER;
 	if (size == CHUNK_HEADER)
 		return; /* reported: not an allocated chunk */
-	bin = size <= FRONT_MAX_CHUNK ? &front.bins[front_class(size)] : NULL;
+	bin = front_bin_for(size);
 	if (unlikely(bin && ((void **)p)[1] == (void *)(uintptr_t)front_key)) {
 		kmem_bug("kmalloc: kfree(%p): double free (the chunk is already in %s front "
 			 "cache)",
@@ -516,9 +666,9 @@ static __noinline void kfree_other(const void *p, struct page *page)
 
 void kfree(const void *objp)
 {
-	struct page *page, *head;
 	struct front_bin *bin;
 	struct kheap *arena;
+	struct page *page;
 	struct chunk *c;
 	uint64_t h;
 
@@ -527,13 +677,18 @@ void kfree(const void *objp)
 	page = __virt_to_page(objp);
 	if (unlikely(!page))
 		return kfree_other(objp, NULL);
-	head = compound_head(page);
-	if (unlikely(!page_test_flag(head, PG_heap)))
+	/*
+	 * Every page of a heap segment names its heap, so one load from the
+	 * address's own struct page tells a chunk of a kmalloc arena from
+	 * everything else (slabs, large blocks, user heaps: kfree_other()).
+	 */
+	arena = page_owner_heap(page);
+	if (unlikely(!arena || (arena != front.arena && !is_kmalloc_arena(arena))))
 		return kfree_other(objp, page);
 	/*
-	 * The fast path takes a well-formed, small, allocated chunk of a kmalloc
-	 * arena into an active cache whose list has room; anything else, bad
-	 * pointers included, is sorted out by kfree_heap_slow().
+	 * The fast path takes a well-formed, small, allocated chunk into an
+	 * active cache whose list has room; anything else, bad pointers
+	 * included, is sorted out by kfree_heap_slow().
 	 */
 	c = payload_chunk(objp);
 	/*
@@ -546,10 +701,8 @@ void kfree(const void *objp)
 		     (h & ~CHUNK_LOW_MASK) != chunk_tag(c, h & CHUNK_LOW_MASK)))
 		return kfree_heap_slow((void *)objp);
 	bin = &front.bins[front_class(h & CHUNK_SIZE_MASK)];
-	arena = page_heap(head);
 	if (unlikely(bin->count >= bin->limit ||
-		     ((void *const *)objp)[1] == (void *)(uintptr_t)front_key ||
-		     (arena != front.arena && !is_kmalloc_arena(arena))))
+		     ((void *const *)objp)[1] == (void *)(uintptr_t)front_key))
 		return kfree_heap_slow((void *)objp);
 	front_push(bin, (void *)objp);
 }
@@ -578,7 +731,7 @@ size_t kmalloc_size_roundup(size_t size)
 	if (!size)
 		return 0;
 	if (size <= KMALLOC_HEAP_MAX)
-		return kmalloc_chunk_size(size) - CHUNK_HEADER;
+		return front_round(kmalloc_chunk_size(size)) - CHUNK_HEADER;
 	if (size <= KMALLOC_MAX_SIZE)
 		return PAGE_SIZE << get_order(size);
 	return size;
@@ -766,7 +919,8 @@ static size_t front_cache_bytes(const struct front_cache *fc)
 	size_t bytes = 0;
 
 	for (unsigned int c = 0; c < FRONT_CLASSES; c++)
-		bytes += (size_t)READ_ONCE(fc->bins[c].count) * (c * CHUNK_ALIGN - CHUNK_HEADER);
+		bytes +=
+			(size_t)READ_ONCE(fc->bins[c].count) * (front_index_size(c) - CHUNK_HEADER);
 	return bytes;
 }
 
@@ -810,6 +964,7 @@ void kmalloc_meminfo(FILE *out)
 
 static int front_check_bin(const struct front_bin *bin, unsigned int cls)
 {
+	size_t size = front_index_size(cls);
 	unsigned int n = 0;
 
 	for (void **p = bin->head; p; p = p[0]) {
@@ -817,31 +972,32 @@ static int front_check_bin(const struct front_bin *bin, unsigned int cls)
 		struct kheap *h = heap_of(p);
 
 		if (++n > bin->count)
-			return kmem_check_failed("kmalloc: front list of %u-byte chunks holds more "
-						 "than its count %u (a loop or a double free?)",
-						 cls * CHUNK_ALIGN, bin->count);
+			return kmem_check_failed(
+				"kmalloc: front list of %zu-byte chunks holds more "
+				"than its count %u (a loop or a double free?)",
+				size, bin->count);
 		if (!h || !is_kmalloc_arena(h) || !chunk_tag_ok(c) || !chunk_in_use(c))
 			return kmem_check_failed("kmalloc: front list chunk %p is not an allocated "
 						 "chunk of a kmalloc arena",
 						 (void *)p);
-		if (chunk_size(c) != cls * CHUNK_ALIGN)
+		if (chunk_size(c) != size)
 			return kmem_check_failed(
-				"kmalloc: front list of %u-byte chunks holds %p of "
+				"kmalloc: front list of %zu-byte chunks holds %p of "
 				"%zu bytes",
-				cls * CHUNK_ALIGN, (void *)p, chunk_size(c));
+				size, (void *)p, chunk_size(c));
 		if (p[1] != (void *)(uintptr_t)front_key)
 			return kmem_check_failed("kmalloc: front list chunk %p lost its free key "
 						 "(written after kfree?)",
 						 (void *)p);
 	}
 	if (n != bin->count)
-		return kmem_check_failed("kmalloc: front list of %u-byte chunks holds %u, count "
+		return kmem_check_failed("kmalloc: front list of %zu-byte chunks holds %u, count "
 					 "says %u",
-					 cls * CHUNK_ALIGN, n, bin->count);
+					 size, n, bin->count);
 	if (n > bin->limit)
 		return kmem_check_failed(
-			"kmalloc: front list of %u-byte chunks holds %u > limit %u",
-			cls * CHUNK_ALIGN, n, bin->limit);
+			"kmalloc: front list of %zu-byte chunks holds %u > limit %u", size, n,
+			bin->limit);
 	return 0;
 }
 

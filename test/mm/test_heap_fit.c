@@ -591,6 +591,26 @@ Test(heap_fit, corrupted_boundary_tag_is_reported_and_the_checker_sees_it)
 	discard(t.h);
 }
 
+Test(heap_fit, every_page_of_a_segment_names_its_heap)
+{
+	struct kheap *h = kheap_create("owner", KHEAP_GOOD_FIT);
+	char *p = kheap_alloc(h, 20000, GFP_KERNEL);
+	struct page *tail = virt_to_page(p + 3 * PAGE_SIZE);
+	unsigned long saved = tail->private_data[2];
+
+	cr_assert_eq(page_owner_heap(virt_to_page(p)), h);
+	cr_assert_eq(page_owner_heap(tail), h, "a tail page names the heap too");
+	capture_reports();
+	tail->private_data[2] = 0;
+	cr_assert_eq(kmem_check(), -1);
+	cr_assert(captured_contains("does not name its heap"));
+	tail->private_data[2] = saved;
+	cr_assert_eq(kmem_check(), 0);
+	kheap_free(h, p);
+	kheap_destroy(h);
+	cr_assert_null(page_owner_heap(tail), "a released segment's pages name no heap");
+}
+
 Test(heap_fit, double_free_aborts, .signal = SIGABRT)
 {
 	struct kheap *h = kheap_create("death", KHEAP_GOOD_FIT);

@@ -158,15 +158,16 @@ Test(kmalloc, krealloc_grows_and_shrinks_keeping_contents)
 
 Test(kmalloc, krealloc_grows_in_place_into_a_free_neighbour)
 {
-	unsigned char *p = kmalloc(2000, GFP_KERNEL); /* beyond the front cache */
+	unsigned char *p = kmalloc(2000, GFP_KERNEL);
 	unsigned char *guard = kmalloc(3000, GFP_KERNEL);
 	size_t old = ksize(p);
 	unsigned char *q;
 
 	fill_tagged(p, 2000, 3);
-	/* Free what follows p, then grow p into it. */
+	/* Free what follows p (the front cache holds it: drain), then grow p into it. */
 	cr_assert_gt(guard, p);
 	kfree(guard);
+	kmem_kmalloc_drain();
 	q = krealloc(p, 4000, GFP_KERNEL | __GFP_ZERO);
 	cr_assert_eq(q, p, "grew in place");
 	cr_assert(check_tagged(q, 2000, 3));
@@ -305,6 +306,27 @@ Test(kmalloc, kfree_and_ksize_accept_cache_objects)
 	kmem_cache_destroy(cache); /* would report objects still allocated */
 }
 
+static void *free_on_fresh_thread(void *obj)
+{
+	kfree(obj); /* this thread has no arena and no front cache yet */
+	return NULL;
+}
+
+Test(kmalloc, kfree_of_a_cache_object_on_a_thread_that_never_allocated)
+{
+	struct kmem_cache *cache = kmem_cache_create("fresh_thread", 64, 0, 0, NULL);
+	void *obj = kmem_cache_alloc(cache, GFP_KERNEL);
+	pthread_t t;
+
+	capture_reports();
+	pthread_create(&t, NULL, free_on_fresh_thread, obj);
+	pthread_join(t, NULL);
+	cr_assert_eq(captured(KMEM_REPORT_BUG), 0);
+	kmem_cache_destroy(cache); /* reports the object if kfree() lost it */
+	cr_assert_eq(captured(KMEM_REPORT_BUG) + captured(KMEM_REPORT_WARN), 0,
+		     "the slab object went back to its cache, not into a front cache");
+}
+
 Test(kmalloc, kfree_of_a_user_heap_chunk_is_reported)
 {
 	struct kheap *h = kheap_create("mine", KHEAP_FIRST_FIT);
@@ -371,6 +393,68 @@ Test(kmalloc, thread_exit_and_drain_empty_the_front_caches)
 	kmem_kmalloc_stats(&st);
 	cr_assert_eq(st.front_bytes, 0);
 	cr_assert_eq(st.heap_bytes, 0);
+}
+
+static void *refill_on_thread(void *arg)
+{
+	struct kmem_kmalloc_stats *st = arg;
+	void *p[4];
+
+	for (int i = 0; i < 4; i++)
+		p[i] = kmalloc(200, GFP_KERNEL);
+	kmem_kmalloc_stats(st);
+	for (int i = 0; i < 4; i++)
+		kfree(p[i]);
+	return NULL;
+}
+
+Test(kmalloc, misses_in_a_row_refill_in_batches)
+{
+	struct kmem_kmalloc_stats st;
+	pthread_t t;
+
+	pthread_create(&t, NULL, refill_on_thread, &st);
+	pthread_join(t, NULL);
+	/* Misses 1, 2 and 3 fetch 1, 2 and 4 chunks: 3 of them still cached. */
+	cr_assert_geq(st.front_bytes, 3 * 200, "repeated misses cache chunks ahead");
+	cr_assert_eq(kmem_check(), 0);
+	kmem_kmalloc_stats(&st);
+	cr_assert_eq(st.front_bytes, 0, "thread exit handed the batch back");
+	cr_assert_eq(st.heap_bytes, 0);
+}
+
+#define FLUSH_CHUNKS 200
+
+static void *alloc_chunks_on_thread(void *arg)
+{
+	void **p = arg;
+
+	for (int i = 0; i < FLUSH_CHUNKS; i++)
+		p[i] = kmalloc(500, GFP_KERNEL);
+	return NULL;
+}
+
+Test(kmalloc, a_flush_returns_chunks_of_several_arenas_to_each)
+{
+	static void *p[2][FLUSH_CHUNKS];
+	struct kmem_kmalloc_stats st;
+	pthread_t t[2];
+
+	for (int i = 0; i < 2; i++) {
+		pthread_create(&t[i], NULL, alloc_chunks_on_thread, p[i]);
+		pthread_join(t[i], NULL);
+	}
+	kmem_kmalloc_stats(&st);
+	cr_assert_geq(st.arenas, 2);
+	/* Interleaved: every list this thread flushes mixes both arenas. */
+	for (int i = 0; i < FLUSH_CHUNKS; i++) {
+		kfree(p[0][i]);
+		kfree(p[1][i]);
+	}
+	cr_assert_eq(kmem_check(), 0);
+	kmem_kmalloc_drain();
+	kmem_kmalloc_stats(&st);
+	cr_assert_eq(st.heap_bytes, 0, "every chunk went back to the arena that owns it");
 }
 
 Test(kmalloc, memory_limit_gives_null_not_corruption)
