@@ -124,6 +124,24 @@ static pthread_key_t front_exit_key;
 static pthread_mutex_t front_registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct list_head front_registry = {&front_registry, &front_registry};
 
+/*
+ * The depot (see "the depot" below): per class at most DEPOT_BYTES, and
+ * DEPOT_TOTAL_BYTES over all classes.
+ */
+#define DEPOT_BYTES (256 * 1024)
+#define DEPOT_TOTAL_BYTES (4 * 1024 * 1024)
+
+struct depot_class {
+	pthread_mutex_t lock;
+	void **chains; /* head chunk of the newest chain */
+	unsigned int chunks;
+};
+
+static struct depot_class depot[FRONT_CLASSES] = {
+	[0 ... FRONT_CLASSES - 1] = {.lock = PTHREAD_MUTEX_INITIALIZER},
+};
+static size_t depot_bytes;
+
 static struct kheap *arenas[MAX_ARENAS];
 static unsigned int nr_arenas;
 static unsigned int next_arena;
@@ -226,6 +244,7 @@ static enum kheap_fit fit_from_env(void)
 }
 
 static void front_exit(void *arg);
+static unsigned long depot_reclaim(void);
 static void large_free_obj(struct page *head, void *obj);
 static size_t large_size_obj(struct page *head, const void *obj);
 
@@ -263,6 +282,7 @@ static void kmalloc_init_once(void)
 	KMEM_BUG_ON(pthread_key_create(&front_exit_key, front_exit));
 	pthread_atfork(kmalloc_lock_for_fork, kmalloc_unlock_after_fork, kmalloc_unlock_in_child);
 	page_set_owner_ops(PG_large, &large_ops);
+	page_register_reclaim(depot_reclaim);
 	__atomic_store_n(&nr_arenas, (unsigned int)n, __ATOMIC_RELEASE);
 	__atomic_store_n(&kmalloc_started, true, __ATOMIC_RELEASE);
 }
@@ -361,46 +381,69 @@ static inline void front_push(struct front_bin *bin, void *obj)
 }
 
 /*
- * Return the first @n chunks of @bin (at most FRONT_BIN_MAX) to their
- * heaps: one heap_free_batch() per heap among them, so a flush takes each
- * arena's lock once however many chunks it returns.
+ * Return the chunks of the NULL-terminated @chain to their heaps: one
+ * heap_free_batch() per heap among each FRONT_BIN_MAX of them, so a flush
+ * takes each arena's lock once however many chunks it returns.  Returns
+ * how many chunks went back.
  */
-static void front_release(struct front_bin *bin, unsigned int n)
+static unsigned int chain_release(void **chain)
 {
 	void *batch[FRONT_BIN_MAX];
-	unsigned int got = 0;
+	unsigned int total = 0;
 
-	while (got < n && got < FRONT_BIN_MAX && bin->head)
-		batch[got++] = front_pop(bin);
-	while (got) {
-		struct kheap *h = heap_of(batch[0]);
-		unsigned int same = 0;
+	while (chain) {
+		unsigned int got = 0;
 
-		/* Chunks of @h to the front, the others after them. */
-		for (unsigned int i = 0; i < got; i++) {
-			void *p = batch[i];
-
-			if (heap_of(p) == h) {
-				batch[i] = batch[same];
-				batch[same++] = p;
-			}
+		while (got < FRONT_BIN_MAX && chain) {
+			batch[got++] = chain;
+			chain = chain[0];
 		}
-		heap_free_batch(h, batch, same);
-		got -= same;
-		memmove(batch, batch + same, got * sizeof(*batch));
+		total += got;
+		while (got) {
+			struct kheap *h = heap_of(batch[0]);
+			unsigned int same = 0;
+
+			/* Chunks of @h to the front, the others after them. */
+			for (unsigned int i = 0; i < got; i++) {
+				void *p = batch[i];
+
+				if (heap_of(p) == h) {
+					batch[i] = batch[same];
+					batch[same++] = p;
+				}
+			}
+			heap_free_batch(h, batch, same);
+			got -= same;
+			memmove(batch, batch + same, got * sizeof(*batch));
+		}
 	}
+	return total;
+}
+
+/* Detach the first @n (1..count) chunks of @bin as a NULL-terminated chain. */
+static void **front_cut(struct front_bin *bin, unsigned int n)
+{
+	void **head = bin->head, **last = head;
+
+	for (unsigned int i = 1; i < n; i++)
+		last = last[0];
+	bin->head = last[0];
+	last[0] = NULL;
+	bin->count = (unsigned short)(bin->count - n);
+	return head;
+}
+
+/* Return every chunk of @bin to its heap. */
+static void front_release_all(struct front_bin *bin)
+{
+	if (bin->count)
+		chain_release(front_cut(bin, bin->count));
 }
 
 static void front_drain(struct front_cache *fc)
 {
 	for (unsigned int c = 0; c < FRONT_CLASSES; c++)
-		front_release(&fc->bins[c], fc->bins[c].count);
-}
-
-void kmem_kmalloc_drain(void)
-{
-	if (front.state == FRONT_ACTIVE)
-		front_drain(&front);
+		front_release_all(&fc->bins[c]);
 }
 
 /* Thread exit: drain and stop caching (later frees go to the heap). */
@@ -424,6 +467,117 @@ static bool front_contains(const struct front_bin *bin, const void *p)
 		if (q == p)
 			return true;
 	return false;
+}
+
+/* ---- the depot -------------------------------------------------------------- */
+
+/*
+ * Chains of cached chunks that front caches hand over when a list
+ * overflows and take back when one runs dry: a thread that frees more
+ * chunks of a size than its list holds, or frees what another thread
+ * allocated, passes them on in O(1) per chain instead of merging each into
+ * its heap, and the next allocation of the size takes them without
+ * splitting heap chunks again.  Chunks in the depot stay allocated as far
+ * as their heaps know and carry front_key (K2), like chunks on a front
+ * list; the head chunk of a chain keeps the next chain in payload word 2
+ * and its own length in word 3.
+ */
+static inline struct depot_class *depot_of(unsigned int cls)
+{
+	return &depot[cls];
+}
+
+/* Most chunks class @cls may park. */
+static inline unsigned int depot_capacity(unsigned int cls)
+{
+	return (unsigned int)(DEPOT_BYTES / front_index_size(cls));
+}
+
+static inline unsigned int chain_length(void *const *chain)
+{
+	return (unsigned int)(uintptr_t)chain[3];
+}
+
+/* Park @chain of @n chunks of class @cls; false when the class is full. */
+static bool depot_put(unsigned int cls, void **chain, unsigned int n)
+{
+	struct depot_class *d = depot_of(cls);
+	bool room;
+
+	pthread_mutex_lock(&d->lock);
+	room = d->chunks + n <= depot_capacity(cls) &&
+		__atomic_load_n(&depot_bytes, __ATOMIC_RELAXED) < DEPOT_TOTAL_BYTES;
+	if (room) {
+		chain[2] = d->chains;
+		chain[3] = (void *)(uintptr_t)n;
+		WRITE_ONCE(d->chains, chain);
+		d->chunks += n;
+		__atomic_fetch_add(&depot_bytes, n * front_index_size(cls), __ATOMIC_RELAXED);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return room;
+}
+
+/* Take a chain of class @cls and store its length in @n; NULL if none. */
+static void **depot_take(unsigned int cls, unsigned int *n)
+{
+	struct depot_class *d = depot_of(cls);
+	void **chain;
+
+	if (!READ_ONCE(d->chains)) /* a hint: the common empty case takes no lock */
+		return NULL;
+	pthread_mutex_lock(&d->lock);
+	chain = d->chains;
+	if (chain) {
+		*n = chain_length(chain);
+		WRITE_ONCE(d->chains, (void **)chain[2]);
+		d->chunks -= *n;
+		__atomic_fetch_sub(&depot_bytes, *n * front_index_size(cls), __ATOMIC_RELAXED);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return chain;
+}
+
+/* Return everything in the depot to the heaps; the number of bytes. */
+static size_t depot_flush(void)
+{
+	size_t bytes = 0;
+
+	for (unsigned int cls = 0; cls < FRONT_CLASSES; cls++) {
+		void **chain;
+		unsigned int n;
+
+		while ((chain = depot_take(cls, &n)))
+			bytes += chain_release(chain) * front_index_size(cls);
+	}
+	return bytes;
+}
+
+/* Page-layer reclaim: what the depot held, in pages. */
+static unsigned long depot_reclaim(void)
+{
+	return depot_flush() >> PAGE_SHIFT;
+}
+
+/*
+ * A push onto the full list @bin of class @cls: move the most recently
+ * cached half to the depot, or to the heaps when the depot is full.
+ */
+static __noinline void front_overflow(struct front_bin *bin, unsigned int cls)
+{
+	unsigned int n = bin->limit / 2u;
+	void **chain = front_cut(bin, n);
+
+	if (!depot_put(cls, chain, n))
+		chain_release(chain);
+}
+
+void kmem_kmalloc_drain(void)
+{
+	if (front.state == FRONT_ACTIVE)
+		front_drain(&front);
+	if (__atomic_load_n(&kmalloc_started, __ATOMIC_ACQUIRE))
+		depot_flush();
 }
 
 /* ---- the heap path ---------------------------------------------------------- */
@@ -464,8 +618,15 @@ static __noinline void *kmalloc_heap_slow(size_t size, gfp_t gfp)
 
 	if (chunk <= FRONT_MEDIUM_MAX &&
 	    (front.state == FRONT_ACTIVE || (front.state == FRONT_UNUSED && front_activate()))) {
-		bin = &front.bins[front_index(chunk)];
-		if (bin->head) { /* a medium size: kmalloc() only pops small ones */
+		unsigned int cls = front_index(chunk);
+		void **chain;
+
+		bin = &front.bins[cls];
+		if (!bin->head && (chain = depot_take(cls, &n))) {
+			bin->head = chain;
+			bin->count = (unsigned short)n;
+		}
+		if (bin->head) { /* a medium size (kmalloc() pops small ones) or a chain */
 			p = front_pop(bin);
 			goto out;
 		}
@@ -530,7 +691,7 @@ static __noinline void kfree_heap_slow(void *p)
 		return;
 	}
 	if (bin->count >= bin->limit)
-		front_release(bin, bin->limit / 2);
+		front_overflow(bin, (unsigned int)(bin - front.bins));
 	front_push(bin, p);
 }
 
@@ -943,6 +1104,7 @@ void kmem_kmalloc_stats(struct kmem_kmalloc_stats *stats)
 		stats->front_bytes +=
 			front_cache_bytes(container_of(pos, struct front_cache, link));
 	pthread_mutex_unlock(&front_registry_lock);
+	stats->depot_bytes = __atomic_load_n(&depot_bytes, __ATOMIC_RELAXED);
 	stats->large_bytes = __atomic_load_n(&large_bytes, __ATOMIC_RELAXED);
 	stats->large_count = __atomic_load_n(&large_count, __ATOMIC_RELAXED);
 }
@@ -957,48 +1119,99 @@ void kmalloc_meminfo(FILE *out)
 	vmalloc_stats(&vm_bytes, &vm_count);
 	fprintf(out, "KmallocHeap:    %10zu kB\n", ks.heap_bytes >> 10);
 	fprintf(out, "KmallocFront:   %10zu kB\n", ks.front_bytes >> 10);
+	fprintf(out, "KmallocDepot:   %10zu kB\n", ks.depot_bytes >> 10);
 	fprintf(out, "KmallocLarge:   %10zu kB\n", ks.large_bytes >> 10);
 	fprintf(out, "VmallocUsed:    %10zu kB\n", vm_bytes >> 10);
 	fprintf(out, "VmallocAreas:   %10lu\n", vm_count);
 }
 
+/* K1/K2 for one cached chunk @p that should be @size bytes. */
+static int check_cached_chunk(void **p, size_t size, const char *where)
+{
+	struct chunk *c = payload_chunk(p);
+	struct kheap *h = heap_of(p);
+
+	if (!h || !is_kmalloc_arena(h) || !chunk_tag_ok(c) || !chunk_in_use(c))
+		return kmem_check_failed("kmalloc: %s chunk %p is not an allocated chunk of a "
+					 "kmalloc arena",
+					 where, (void *)p);
+	if (chunk_size(c) != size)
+		return kmem_check_failed("kmalloc: %s of %zu-byte chunks holds %p of %zu bytes",
+					 where, size, (void *)p, chunk_size(c));
+	if (p[1] != (void *)(uintptr_t)front_key)
+		return kmem_check_failed("kmalloc: %s chunk %p lost its free key (written after "
+					 "kfree?)",
+					 where, (void *)p);
+	return 0;
+}
+
+/* Walk the chain at @p of @size-byte chunks: its length, or -1 on failure. */
+static long check_chain(void **p, size_t size, unsigned int max, const char *where)
+{
+	unsigned int n = 0;
+
+	for (; p; p = p[0]) {
+		if (++n > max)
+			return kmem_check_failed("kmalloc: %s of %zu-byte chunks holds more than "
+						 "%u chunks (a loop or a double free?)",
+						 where, size, max);
+		if (check_cached_chunk(p, size, where))
+			return -1;
+	}
+	return n;
+}
+
 static int front_check_bin(const struct front_bin *bin, unsigned int cls)
 {
 	size_t size = front_index_size(cls);
-	unsigned int n = 0;
+	long n = check_chain(bin->head, size, bin->count, "front list");
 
-	for (void **p = bin->head; p; p = p[0]) {
-		struct chunk *c = payload_chunk(p);
-		struct kheap *h = heap_of(p);
-
-		if (++n > bin->count)
-			return kmem_check_failed(
-				"kmalloc: front list of %zu-byte chunks holds more "
-				"than its count %u (a loop or a double free?)",
-				size, bin->count);
-		if (!h || !is_kmalloc_arena(h) || !chunk_tag_ok(c) || !chunk_in_use(c))
-			return kmem_check_failed("kmalloc: front list chunk %p is not an allocated "
-						 "chunk of a kmalloc arena",
-						 (void *)p);
-		if (chunk_size(c) != size)
-			return kmem_check_failed(
-				"kmalloc: front list of %zu-byte chunks holds %p of "
-				"%zu bytes",
-				size, (void *)p, chunk_size(c));
-		if (p[1] != (void *)(uintptr_t)front_key)
-			return kmem_check_failed("kmalloc: front list chunk %p lost its free key "
-						 "(written after kfree?)",
-						 (void *)p);
-	}
+	if (n < 0)
+		return -1;
 	if (n != bin->count)
-		return kmem_check_failed("kmalloc: front list of %zu-byte chunks holds %u, count "
+		return kmem_check_failed("kmalloc: front list of %zu-byte chunks holds %ld, count "
 					 "says %u",
 					 size, n, bin->count);
 	if (n > bin->limit)
 		return kmem_check_failed(
-			"kmalloc: front list of %zu-byte chunks holds %u > limit %u", size, n,
+			"kmalloc: front list of %zu-byte chunks holds %ld > limit %u", size, n,
 			bin->limit);
 	return 0;
+}
+
+/*
+ * K4: every depot chain is a well-formed chain of cached chunks of its
+ * class, no longer than half a list, whose length its head records; the
+ * class's count is the sum and stays within its capacity.
+ */
+static int depot_check_class(unsigned int cls)
+{
+	struct depot_class *d = depot_of(cls);
+	size_t size = front_index_size(cls);
+	unsigned int total = 0;
+	int ret = 0;
+
+	pthread_mutex_lock(&d->lock);
+	for (void **chain = d->chains; chain && !ret; chain = chain[2]) {
+		long n = check_chain(chain, size, FRONT_BIN_MAX / 2, "depot chain");
+
+		if (n < 0)
+			ret = -1;
+		else if (n != chain_length(chain))
+			ret = kmem_check_failed("kmalloc: depot chain %p of %zu-byte chunks holds "
+						"%ld, its head says %u",
+						(void *)chain, size, n, chain_length(chain));
+		else
+			total += (unsigned int)n;
+	}
+	if (!ret && total != d->chunks)
+		ret = kmem_check_failed("kmalloc: depot of %zu-byte chunks holds %u, count says %u",
+					size, total, d->chunks);
+	if (!ret && total > depot_capacity(cls))
+		ret = kmem_check_failed("kmalloc: depot of %zu-byte chunks holds %u > capacity %u",
+					size, total, depot_capacity(cls));
+	pthread_mutex_unlock(&d->lock);
+	return ret;
 }
 
 int kmalloc_check(void)
@@ -1017,6 +1230,8 @@ int kmalloc_check(void)
 		if (ret)
 			break;
 	}
+	for (unsigned int c = 0; c < FRONT_CLASSES && !ret; c++)
+		ret = depot_check_class(c);
 	pthread_mutex_unlock(&front_registry_lock);
 	return ret;
 }
@@ -1024,10 +1239,19 @@ int kmalloc_check(void)
 static void kmalloc_lock_for_fork(void)
 {
 	pthread_mutex_lock(&front_registry_lock);
+	for (unsigned int cls = 0; cls < FRONT_CLASSES; cls++)
+		pthread_mutex_lock(&depot_of(cls)->lock);
+}
+
+static void depot_unlock_all(void)
+{
+	for (unsigned int cls = FRONT_CLASSES; cls--;)
+		pthread_mutex_unlock(&depot_of(cls)->lock);
 }
 
 static void kmalloc_unlock_after_fork(void)
 {
+	depot_unlock_all();
 	pthread_mutex_unlock(&front_registry_lock);
 }
 
@@ -1041,5 +1265,6 @@ static void kmalloc_unlock_in_child(void)
 	INIT_LIST_HEAD(&front_registry);
 	if (front.state == FRONT_ACTIVE)
 		list_add(&front.link, &front_registry);
+	depot_unlock_all();
 	pthread_mutex_unlock(&front_registry_lock);
 }

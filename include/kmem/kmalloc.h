@@ -358,9 +358,11 @@ KMEM_API void kvfree_rcu_barrier(void);
 /**
  * kmem_kmalloc_drain - hand the calling thread's front cache back to the heap
  *
- * Freed small chunks wait in a per-thread cache for reuse; this returns
- * them to their arenas (where they coalesce).  It happens anyway at thread
- * exit.
+ * Freed small chunks wait in a per-thread cache for reuse, and what
+ * overflows those caches waits in a shared depot; this returns the calling
+ * thread's cache and the whole depot to their arenas (where the chunks
+ * coalesce).  A thread's cache is handed back anyway at thread exit, the
+ * depot when the page allocator runs out of memory.
  */
 KMEM_API void kmem_kmalloc_drain(void);
 
@@ -381,10 +383,13 @@ KMEM_API int kmem_kmalloc_set_fit(int fit);
  * struct kmem_kmalloc_stats - what the kmalloc layer holds
  * @arenas: number of heap arenas
  * @fit: the arenas' fit policy (enum kheap_fit)
- * @heap_bytes: usable bytes of live heap chunks, front caches included
+ * @heap_bytes: usable bytes of live heap chunks, front caches and depot
+ *	included
  * @front_bytes: usable bytes waiting in front caches of live threads
  * @large_bytes: bytes in live large (page) allocations
  * @large_count: number of live large allocations
+ * @depot_bytes: chunk bytes parked in the depot, where front caches hand
+ *	over what overflows them and refill from
  */
 struct kmem_kmalloc_stats {
 	unsigned int arenas;
@@ -393,6 +398,7 @@ struct kmem_kmalloc_stats {
 	size_t front_bytes;
 	size_t large_bytes;
 	unsigned long large_count;
+	size_t depot_bytes;
 };
 
 /**
