@@ -16,13 +16,16 @@
  *   their first payload word.  kmalloc() of a size whose list is not empty
  *   pops; kfree() of such a chunk pushes.  Both touch only thread-local
  *   memory and the chunk: no lock, no atomic read-modify-write.  A list
- *   holds at most bin->limit chunks; a push onto a full list first returns
- *   half of it to the chunks' arenas, one heap_free_batch() (one lock
- *   acquisition) per arena.  A miss takes one chunk from the arena, or,
- *   after misses in a row with no free of the size in between, a batch
- *   (heap_alloc_batch(): chunks carved side by side under one lock) that
- *   doubles with each such miss up to half the limit.  Chunks in a front
- *   cache are allocated as far as their heap knows.
+ *   holds at most bin->limit chunks; a push onto a full list first moves
+ *   half of it, as one chain, to the depot of its size (or, when the depot
+ *   is full, back to the chunks' arenas, one heap_free_batch() per arena).
+ *   A miss takes a chain from the depot if it has one; otherwise one chunk
+ *   from the arena, or, after misses in a row with no free of the size in
+ *   between, a batch (heap_alloc_batch(): chunks carved side by side under
+ *   one lock) that doubles with each such miss up to half the limit.
+ *   Chunks in a front cache or the depot are allocated as far as their heap
+ *   knows.  The depot is bounded per size and in all, and goes back to the
+ *   heaps on kmem_kmalloc_drain() and when the page allocator reclaims.
  *
  *   kfree() recognises a chunk of a kmalloc arena by one load from the
  *   address's own struct page (every page of a heap segment names its
@@ -46,14 +49,19 @@
  *      the front cache is recognised).
  *   K3 A PG_large block is a compound head with a reference count of one
  *      whose address is the allocation.
+ *   K4 A depot chain is a front-list-shaped chain (K1, K2) of at most half
+ *      a list, whose head records its length; a class's chains add up to
+ *      its count, which stays within depot_capacity().
  *
  * Locking
  *   A thread's front cache is touched only by its thread, except that
  *   kmalloc_check() and kmem_kmalloc_stats() read it (approximately)
- *   under front_registry_lock, which also guards the list of caches.  Arena
- *   locks belong to the heap; refills and flushes take one arena lock at a
- *   time, with no kmalloc lock held.  Lock order:
- *   front_registry_lock -> arena lock -> page locks.
+ *   under front_registry_lock, which also guards the list of caches.  Each
+ *   depot class has its own lock, held only to push or pop a chain (and by
+ *   kmalloc_check() and fork).  Arena locks belong to the heap; refills and
+ *   flushes take one arena lock at a time, with no kmalloc lock held.
+ *   Lock order: front_registry_lock -> depot locks (by class) -> arena lock
+ *   -> page locks.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -88,7 +96,7 @@ _Static_assert(KMALLOC_MIN_SIZE == CHUNK_ALIGN && ARCH_KMALLOC_MINALIGN == CHUNK
  * most 12.5% more), so that a freed chunk serves any request of its class.
  * A medium list holds FRONT_MEDIUM_BYTES bytes, clamped to 2..8 chunks.
  */
-#define FRONT_MEDIUM_MAX (64 * 1024)
+#define FRONT_MEDIUM_MAX ((size_t)64 * 1024)
 #define FRONT_MEDIUM_STEPS 8
 #define FRONT_MEDIUM_SHIFT 3			      /* log2(FRONT_MEDIUM_STEPS) */
 #define FRONT_MEDIUM_CLASSES (6 * FRONT_MEDIUM_STEPS) /* 1 KiB .. 64 KiB */
@@ -128,8 +136,10 @@ static struct list_head front_registry = {&front_registry, &front_registry};
  * The depot (see "the depot" below): per class at most DEPOT_BYTES, and
  * DEPOT_TOTAL_BYTES over all classes.
  */
-#define DEPOT_BYTES (256 * 1024)
-#define DEPOT_TOTAL_BYTES (4 * 1024 * 1024)
+#define DEPOT_BYTES ((size_t)256 * 1024)
+#define DEPOT_TOTAL_BYTES ((size_t)4 * 1024 * 1024)
+/* Lists below the smallest chunk size stay empty. */
+#define DEPOT_FIRST_CLASS (CHUNK_MIN / CHUNK_ALIGN)
 
 struct depot_class {
 	pthread_mutex_t lock;
@@ -543,7 +553,7 @@ static size_t depot_flush(void)
 {
 	size_t bytes = 0;
 
-	for (unsigned int cls = 0; cls < FRONT_CLASSES; cls++) {
+	for (unsigned int cls = DEPOT_FIRST_CLASS; cls < FRONT_CLASSES; cls++) {
 		void **chain;
 		unsigned int n;
 
@@ -793,6 +803,11 @@ static const struct page_owner_ops *block_owner(const struct page *head, const v
 {
 	const struct page_owner_ops *ops = NULL;
 
+	if (unlikely(!head)) { /* a tail page of a block being freed right now */
+		kmem_bug("kmalloc: %s(%p): address is in a page block that is not allocated", fn,
+			 p);
+		return NULL;
+	}
 	if (head->flags & (1UL << PG_slab))
 		ops = page_owner_ops(PG_slab);
 	else if (head->flags & (1UL << PG_large))
@@ -881,7 +896,7 @@ size_t ksize(const void *objp)
 		return 0;
 	}
 	head = compound_head(page);
-	if (head->flags & (1UL << PG_heap))
+	if (head && (head->flags & (1UL << PG_heap)))
 		return heap_usable_size(objp);
 	ops = block_owner(head, objp, "ksize");
 	return ops ? ops->size(head, objp) : 0;
@@ -1230,7 +1245,7 @@ int kmalloc_check(void)
 		if (ret)
 			break;
 	}
-	for (unsigned int c = 0; c < FRONT_CLASSES && !ret; c++)
+	for (unsigned int c = DEPOT_FIRST_CLASS; c < FRONT_CLASSES && !ret; c++)
 		ret = depot_check_class(c);
 	pthread_mutex_unlock(&front_registry_lock);
 	return ret;

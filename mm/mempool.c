@@ -24,7 +24,7 @@
 #include "mm/core.h"
 
 /* How long a blocked mempool_alloc() sleeps before retrying the allocator. */
-#define MEMPOOL_WAIT_NS (100 * 1000 * 1000L)
+#define MEMPOOL_WAIT_NS (100L * 1000 * 1000)
 
 static void add_element(mempool_t *pool, void *element)
 {

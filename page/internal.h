@@ -18,9 +18,9 @@
 struct region {
 	struct page pages[REGION_PAGES];
 	unsigned long base;
-	uint64_t free_since;	/* when it last became wholly free (ns) */
+	uint64_t free_since;	      /* when it last became wholly free (ns) */
 	struct region *next_released; /* chain of detached regions to unmap */
-	struct list_head link; /* zone.regions */
+	struct list_head link;	      /* zone.regions */
 };
 
 /* Buddy free-list links overlay the first two private words of a free head. */

@@ -149,8 +149,8 @@ KMEM_API void *kheap_alloc(struct kheap *h, size_t size, gfp_t gfp) __kmem_mallo
  * large, @size is 0 or too large, or no memory is left (with a warning
  * unless __GFP_NOWARN).
  */
-KMEM_API void *kheap_alloc_aligned(struct kheap *h, size_t size, size_t align, gfp_t gfp)
-	__kmem_malloc __kmem_must_check;
+KMEM_API void *kheap_alloc_aligned(struct kheap *h, size_t size, size_t align,
+				   gfp_t gfp) __kmem_malloc __kmem_must_check;
 
 /**
  * kheap_free - give a chunk back to @h

@@ -457,6 +457,93 @@ Test(kmalloc, a_flush_returns_chunks_of_several_arenas_to_each)
 	cr_assert_eq(st.heap_bytes, 0, "every chunk went back to the arena that owns it");
 }
 
+#define DEPOT_RUN 300
+
+static void *alloc_run_on_thread(void *arg)
+{
+	void **p = arg;
+
+	for (int i = 0; i < DEPOT_RUN; i++)
+		p[i] = kmalloc(64, GFP_KERNEL);
+	return NULL;
+}
+
+static bool in_run(void *const *run, const void *p)
+{
+	for (int i = 0; i < DEPOT_RUN; i++)
+		if (run[i] == p)
+			return true;
+	return false;
+}
+
+Test(kmalloc, overflowing_frees_wait_in_the_depot_for_any_thread)
+{
+	static void *freed[DEPOT_RUN], *again[DEPOT_RUN];
+	struct kmem_kmalloc_stats st;
+	int reused = 0;
+	pthread_t t;
+
+	alloc_run_on_thread(freed);
+	for (int i = 0; i < DEPOT_RUN; i++)
+		kfree(freed[i]);
+	kmem_kmalloc_stats(&st);
+	cr_assert_geq(st.depot_bytes, (DEPOT_RUN - 64) * 64, "what the list cannot hold is parked");
+	cr_assert_eq(kmem_check(), 0);
+
+	/* A thread with an empty cache is served from the depot first. */
+	pthread_create(&t, NULL, alloc_run_on_thread, again);
+	pthread_join(t, NULL);
+	for (int i = 0; i < DEPOT_RUN; i++)
+		reused += in_run(freed, again[i]);
+	kmem_kmalloc_stats(&st);
+	cr_assert_eq(st.depot_bytes, 0, "the other thread emptied the depot");
+	cr_assert_geq(reused, DEPOT_RUN - 64, "and got the parked chunks");
+	for (int i = 0; i < DEPOT_RUN; i++)
+		kfree(again[i]);
+	kmem_kmalloc_drain();
+	kmem_kmalloc_stats(&st);
+	cr_assert_eq(st.depot_bytes, 0);
+	cr_assert_eq(st.front_bytes, 0);
+	cr_assert_eq(st.heap_bytes, 0, "drain sent everything back to the heaps");
+}
+
+Test(kmalloc, double_free_of_a_chunk_in_the_depot_is_reported)
+{
+	static void *p[DEPOT_RUN];
+	struct kmem_kmalloc_stats st;
+
+	alloc_run_on_thread(p);
+	for (int i = 0; i < DEPOT_RUN; i++)
+		kfree(p[i]);
+	kmem_kmalloc_stats(&st);
+	cr_assert_gt(st.depot_bytes, 0);
+	capture_reports();
+	for (int i = 0; i < DEPOT_RUN; i++)
+		kfree(p[i]);
+	cr_assert_eq(captured(KMEM_REPORT_BUG), DEPOT_RUN, "every second free is reported");
+	cr_assert(captured_contains("double free"));
+	cr_assert_eq(kmem_check(), 0, "and none of them corrupted a list or the depot");
+}
+
+Test(kmalloc, page_reclaim_empties_the_depot)
+{
+	static void *p[DEPOT_RUN];
+	struct kmem_kmalloc_stats st;
+	struct kmem_page_stats ps;
+
+	alloc_run_on_thread(p);
+	for (int i = 0; i < DEPOT_RUN; i++)
+		kfree(p[i]);
+	kmem_page_stats(&ps);
+	kmem_set_mem_limit(ps.mapped_bytes);
+	/* A whole region, which the limit cannot give: reclaim runs first. */
+	kfree(kmalloc(KMALLOC_MAX_SIZE, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN));
+	kmem_set_mem_limit(0);
+	kmem_kmalloc_stats(&st);
+	cr_assert_eq(st.depot_bytes, 0, "the depot went back to the heaps");
+	cr_assert_eq(kmem_check(), 0);
+}
+
 Test(kmalloc, memory_limit_gives_null_not_corruption)
 {
 	struct kmem_page_stats ps;

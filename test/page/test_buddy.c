@@ -344,7 +344,8 @@ Test(buddy, free_regions_beyond_retain_stay_until_they_decay)
 	usleep(250 * 1000);
 	__free_pages(blocks[3], MAX_PAGE_ORDER);
 	kmem_page_stats(&st);
-	cr_assert_eq(st.regions, 1, "the next free unmaps the expired regions beyond the retained 4 MiB");
+	cr_assert_eq(st.regions, 1,
+		     "the next free unmaps the expired regions beyond the retained 4 MiB");
 	cr_assert_eq(st.regions_released, 3);
 }
 
