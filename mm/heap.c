@@ -559,7 +559,8 @@ void kheap_free(struct kheap *h, void *p)
 	pthread_mutex_unlock(&h->lock);
 }
 
-unsigned int heap_alloc_batch(struct kheap *h, size_t need, void **out, unsigned int n, gfp_t gfp)
+unsigned int heap_alloc_batch(struct kheap *h, size_t need, void **out, unsigned int n, gfp_t gfp,
+			      bool may_grow)
 {
 	unsigned int got = 0;
 
@@ -570,7 +571,7 @@ unsigned int heap_alloc_batch(struct kheap *h, size_t need, void **out, unsigned
 		size_t rest;
 
 		if (!c && !got) {
-			struct heap_segment *seg = segment_grow(h, need, gfp);
+			struct heap_segment *seg = may_grow ? segment_grow(h, need, gfp) : NULL;
 
 			c = seg ? seg->first : NULL;
 		}
@@ -585,10 +586,11 @@ unsigned int heap_alloc_batch(struct kheap *h, size_t need, void **out, unsigned
 			m--;
 		}
 		chunk_carve(h, c, need, m, out + got);
+		h->next_fit_rover = (uintptr_t)c;
 		got += m;
 	}
 	pthread_mutex_unlock(&h->lock);
-	if (!got && !(gfp & __GFP_NOWARN))
+	if (!got && may_grow && !(gfp & __GFP_NOWARN))
 		kmem_warn("kheap %s: allocation of %zu bytes failed", h->name, need - CHUNK_HEADER);
 	return got;
 }

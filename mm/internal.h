@@ -40,14 +40,15 @@ __hidden struct kheap *heap_of(const void *p);
  * heap_alloc_batch - up to @n chunks of @need chunk bytes (a multiple of
  * CHUNK_ALIGN, at least CHUNK_MIN, header included) from @h under one
  * acquisition of its lock, carved side by side from as few free chunks as
- * the fit policy offers; the heap grows by a segment only when it has no
- * fitting chunk at all.  Payloads go to @out.  Every chunk is exactly
- * @need bytes except out[0], which may be up to CHUNK_MIN - CHUNK_ALIGN
- * bytes larger (a free chunk taken whole).  Returns how many (0, after a
- * warning unless __GFP_NOWARN, when the heap cannot grow).
+ * the fit policy offers; when it has no fitting chunk at all, the heap
+ * grows by a segment if @may_grow, else the call returns 0 (quietly).
+ * Payloads go to @out.  Every chunk is exactly @need bytes except out[0],
+ * which may be up to CHUNK_MIN - CHUNK_ALIGN bytes larger (a free chunk
+ * taken whole).  Returns how many (0, after a warning unless __GFP_NOWARN,
+ * when the heap cannot grow).
  */
 __hidden unsigned int heap_alloc_batch(struct kheap *h, size_t need, void **out, unsigned int n,
-				       gfp_t gfp);
+				       gfp_t gfp, bool may_grow);
 
 /*
  * heap_free_batch - kheap_free() of the @n chunks at @p, all of @h, under

@@ -17,14 +17,15 @@
  *   pops; kfree() of such a chunk pushes.  Both touch only thread-local
  *   memory and the chunk: no lock, no atomic read-modify-write.  A list
  *   holds at most bin->limit chunks; a push onto a full list first moves
- *   half of it, as one chain, to the depot of its size (or, when the depot
- *   is full, back to the chunks' arenas, one heap_free_batch() per arena).
- *   A miss takes a chain from the depot if it has one; otherwise one chunk
+ *   half of it, as one chain, to the depot of the arena that owns the
+ *   chain (or, when the depot is full, back to the chunks' arenas, one
+ *   heap_free_batch() per arena).  A miss takes a chain of the size from
+ *   its arena's depot if it has one; otherwise one chunk
  *   from the arena, or, after misses in a row with no free of the size in
  *   between, a batch (heap_alloc_batch(): chunks carved side by side under
  *   one lock) that doubles with each such miss up to half the limit.
  *   Chunks in a front cache or the depot are allocated as far as their heap
- *   knows.  The depot is bounded per size and in all, and goes back to the
+ *   knows.  A depot is bounded per size and in all, and goes back to the
  *   heaps on kmem_kmalloc_drain() and when the page allocator reclaims.
  *
  *   kfree() recognises a chunk of a kmalloc arena by one load from the
@@ -51,16 +52,17 @@
  *      whose address is the allocation.
  *   K4 A depot chain is a front-list-shaped chain (K1, K2) of at most half
  *      a list, whose head records its length; a class's chains add up to
- *      its count, which stays within depot_capacity().
+ *      its count, which stays within depot_capacity(), and the classes to
+ *      the depot's bytes.
  *
  * Locking
  *   A thread's front cache is touched only by its thread, except that
  *   kmalloc_check() and kmem_kmalloc_stats() read it (approximately)
  *   under front_registry_lock, which also guards the list of caches.  Each
- *   depot class has its own lock, held only to push or pop a chain (and by
- *   kmalloc_check() and fork).  Arena locks belong to the heap; refills and
+ *   arena's depot has its own lock, held only to push or pop a chain (and
+ *   by kmalloc_check() and fork).  Arena locks belong to the heap; refills and
  *   flushes take one arena lock at a time, with no kmalloc lock held.
- *   Lock order: front_registry_lock -> depot locks (by class) -> arena lock
+ *   Lock order: front_registry_lock -> depot locks (by arena) -> arena lock
  *   -> page locks.
  */
 #include <pthread.h>
@@ -133,24 +135,24 @@ static pthread_mutex_t front_registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct list_head front_registry = {&front_registry, &front_registry};
 
 /*
- * The depot (see "the depot" below): per class at most DEPOT_BYTES, and
- * DEPOT_TOTAL_BYTES over all classes.
+ * The depots (see "the depot" below), one per arena: per class at most
+ * DEPOT_BYTES, and DEPOT_TOTAL_BYTES over all classes.
  */
-#define DEPOT_BYTES ((size_t)256 * 1024)
-#define DEPOT_TOTAL_BYTES ((size_t)4 * 1024 * 1024)
+#define DEPOT_BYTES ((size_t)64 * 1024)
+#define DEPOT_TOTAL_BYTES ((size_t)256 * 1024)
 /* Lists below the smallest chunk size stay empty. */
 #define DEPOT_FIRST_CLASS (CHUNK_MIN / CHUNK_ALIGN)
 
-struct depot_class {
+struct depot {
 	pthread_mutex_t lock;
-	void **chains; /* head chunk of the newest chain */
-	unsigned int chunks;
-};
+	size_t bytes;			    /* in all chains */
+	void **chains[FRONT_CLASSES];	    /* head chunk of the newest chain */
+	unsigned int chunks[FRONT_CLASSES]; /* in the class's chains */
+} __attribute__((aligned(64)));
 
-static struct depot_class depot[FRONT_CLASSES] = {
-	[0 ... FRONT_CLASSES - 1] = {.lock = PTHREAD_MUTEX_INITIALIZER},
+static struct depot depots[MAX_ARENAS] = {
+	[0 ... MAX_ARENAS - 1] = {.lock = PTHREAD_MUTEX_INITIALIZER},
 };
-static size_t depot_bytes;
 
 static struct kheap *arenas[MAX_ARENAS];
 static unsigned int nr_arenas;
@@ -484,20 +486,29 @@ static bool front_contains(const struct front_bin *bin, const void *p)
 /*
  * Chains of cached chunks that front caches hand over when a list
  * overflows and take back when one runs dry: a thread that frees more
- * chunks of a size than its list holds, or frees what another thread
- * allocated, passes them on in O(1) per chain instead of merging each into
- * its heap, and the next allocation of the size takes them without
- * splitting heap chunks again.  Chunks in the depot stay allocated as far
- * as their heaps know and carry front_key (K2), like chunks on a front
- * list; the head chunk of a chain keeps the next chain in payload word 2
- * and its own length in word 3.
+ * chunks of a size than its list holds passes them on in O(1) per chain
+ * instead of merging each into its heap, and the next allocation of the
+ * size takes them without splitting heap chunks again.
+ *
+ * Each arena has a depot.  A chain goes to the depot of the arena that owns
+ * its first chunk, and a thread refills from its own arena's depot: chunks
+ * a consumer frees flow back to the producer that allocated them, while
+ * threads that recycle their own chunks never share a depot (or its lock,
+ * or each other's chunks) unless they share an arena.
+ *
+ * Chunks in a depot stay allocated as far as their heaps know and carry
+ * front_key (K2), like chunks on a front list; the head chunk of a chain
+ * keeps the next chain in payload word 2 and its own length in word 3.
  */
-static inline struct depot_class *depot_of(unsigned int cls)
+static struct depot *depot_of(const struct kheap *arena)
 {
-	return &depot[cls];
+	for (unsigned int i = 0; i < nr_arenas; i++)
+		if (arenas[i] == arena)
+			return &depots[i];
+	return NULL;
 }
 
-/* Most chunks class @cls may park. */
+/* Most chunks a depot may park in class @cls. */
 static inline unsigned int depot_capacity(unsigned int cls)
 {
 	return (unsigned int)(DEPOT_BYTES / front_index_size(cls));
@@ -508,62 +519,87 @@ static inline unsigned int chain_length(void *const *chain)
 	return (unsigned int)(uintptr_t)chain[3];
 }
 
-/* Park @chain of @n chunks of class @cls; false when the class is full. */
+/* Park @chain of @n chunks of class @cls; false when its depot is full. */
 static bool depot_put(unsigned int cls, void **chain, unsigned int n)
 {
-	struct depot_class *d = depot_of(cls);
+	struct depot *d = depot_of(heap_of(chain));
+	size_t bytes = n * front_index_size(cls);
 	bool room;
 
 	pthread_mutex_lock(&d->lock);
-	room = d->chunks + n <= depot_capacity(cls) &&
-		__atomic_load_n(&depot_bytes, __ATOMIC_RELAXED) < DEPOT_TOTAL_BYTES;
+	room = d->chunks[cls] + n <= depot_capacity(cls) && d->bytes + bytes <= DEPOT_TOTAL_BYTES;
 	if (room) {
-		chain[2] = d->chains;
+		chain[2] = d->chains[cls];
 		chain[3] = (void *)(uintptr_t)n;
-		WRITE_ONCE(d->chains, chain);
-		d->chunks += n;
-		__atomic_fetch_add(&depot_bytes, n * front_index_size(cls), __ATOMIC_RELAXED);
+		WRITE_ONCE(d->chains[cls], chain);
+		d->chunks[cls] += n;
+		WRITE_ONCE(d->bytes, d->bytes + bytes);
 	}
 	pthread_mutex_unlock(&d->lock);
 	return room;
 }
 
-/* Take a chain of class @cls and store its length in @n; NULL if none. */
-static void **depot_take(unsigned int cls, unsigned int *n)
+/* Take a chain of class @cls from @d and store its length in @n; NULL if none. */
+static void **depot_take(struct depot *d, unsigned int cls, unsigned int *n)
 {
-	struct depot_class *d = depot_of(cls);
 	void **chain;
 
-	if (!READ_ONCE(d->chains)) /* a hint: the common empty case takes no lock */
+	if (!READ_ONCE(d->chains[cls])) /* a hint: the common empty case takes no lock */
 		return NULL;
 	pthread_mutex_lock(&d->lock);
-	chain = d->chains;
+	chain = d->chains[cls];
 	if (chain) {
 		*n = chain_length(chain);
-		WRITE_ONCE(d->chains, (void **)chain[2]);
-		d->chunks -= *n;
-		__atomic_fetch_sub(&depot_bytes, *n * front_index_size(cls), __ATOMIC_RELAXED);
+		WRITE_ONCE(d->chains[cls], (void **)chain[2]);
+		d->chunks[cls] -= *n;
+		WRITE_ONCE(d->bytes, d->bytes - *n * front_index_size(cls));
 	}
 	pthread_mutex_unlock(&d->lock);
 	return chain;
 }
 
-/* Return everything in the depot to the heaps; the number of bytes. */
+/*
+ * A chain of class @cls from the depot of an arena other than @arena, for
+ * a thread that would otherwise grow @arena; NULL if they are all empty.
+ */
+static void **depot_steal(const struct kheap *arena, unsigned int cls, unsigned int *n)
+{
+	struct depot *own = depot_of(arena);
+	void **chain = NULL;
+
+	for (unsigned int i = 0; !chain && i < nr_arenas; i++)
+		if (&depots[i] != own)
+			chain = depot_take(&depots[i], cls, n);
+	return chain;
+}
+
+/* Return everything in the depots to the heaps; the number of bytes. */
 static size_t depot_flush(void)
 {
 	size_t bytes = 0;
 
-	for (unsigned int cls = DEPOT_FIRST_CLASS; cls < FRONT_CLASSES; cls++) {
-		void **chain;
-		unsigned int n;
+	for (unsigned int i = 0; i < nr_arenas; i++) {
+		for (unsigned int cls = DEPOT_FIRST_CLASS; cls < FRONT_CLASSES; cls++) {
+			void **chain;
+			unsigned int n;
 
-		while ((chain = depot_take(cls, &n)))
-			bytes += chain_release(chain) * front_index_size(cls);
+			while ((chain = depot_take(&depots[i], cls, &n)))
+				bytes += chain_release(chain) * front_index_size(cls);
+		}
 	}
 	return bytes;
 }
 
-/* Page-layer reclaim: what the depot held, in pages. */
+static size_t depot_total_bytes(void)
+{
+	size_t bytes = 0;
+
+	for (unsigned int i = 0; i < nr_arenas; i++)
+		bytes += READ_ONCE(depots[i].bytes);
+	return bytes;
+}
+
+/* Page-layer reclaim: what the depots held, in pages. */
 static unsigned long depot_reclaim(void)
 {
 	return depot_flush() >> PAGE_SHIFT;
@@ -571,7 +607,7 @@ static unsigned long depot_reclaim(void)
 
 /*
  * A push onto the full list @bin of class @cls: move the most recently
- * cached half to the depot, or to the heaps when the depot is full.
+ * cached half to a depot, or to the heaps when the depot is full.
  */
 static __noinline void front_overflow(struct front_bin *bin, unsigned int cls)
 {
@@ -610,12 +646,22 @@ static inline unsigned int front_refill_count(struct front_bin *bin)
 	return n < bin->limit / 2u ? n : bin->limit / 2u;
 }
 
+/* Make @chain of @n chunks the content of the empty list @bin. */
+static inline void front_install(struct front_bin *bin, void **chain, unsigned int n)
+{
+	bin->head = chain;
+	bin->count = (unsigned short)n;
+}
+
 /*
  * Everything kmalloc() does not serve from a small list: a medium size
- * (popped from its list here), or a front-cache miss, which takes
- * front_refill_count() chunks of the size from the arena, hands the first
- * to the caller and caches the rest.  Sizes beyond the front cache, and
- * threads whose cache is gone, take one chunk.
+ * (popped from its list here), or a front-cache miss.  A miss takes, in
+ * this order, a chain from the arena's depot, front_refill_count() chunks
+ * of the arena's free memory, a chain from another arena's depot (rather
+ * than grow while chunks of the size wait there), or chunks of a new
+ * segment; it hands the first chunk to the caller and caches the rest.
+ * Sizes beyond the front cache, and threads whose cache is gone, take one
+ * chunk.
  */
 static __noinline void *kmalloc_heap_slow(size_t size, gfp_t gfp)
 {
@@ -623,7 +669,7 @@ static __noinline void *kmalloc_heap_slow(size_t size, gfp_t gfp)
 	struct kheap *arena = front_arena();
 	void *batch[FRONT_BIN_MAX / 2];
 	struct front_bin *bin = NULL;
-	unsigned int n = 1;
+	unsigned int n = 1, got = 0;
 	void *p;
 
 	if (chunk <= FRONT_MEDIUM_MAX &&
@@ -632,31 +678,32 @@ static __noinline void *kmalloc_heap_slow(size_t size, gfp_t gfp)
 		void **chain;
 
 		bin = &front.bins[cls];
-		if (!bin->head && (chain = depot_take(cls, &n))) {
-			bin->head = chain;
-			bin->count = (unsigned short)n;
-		}
-		if (bin->head) { /* a medium size (kmalloc() pops small ones) or a chain */
-			p = front_pop(bin);
-			goto out;
-		}
+		if (!bin->head && (chain = depot_take(depot_of(arena), cls, &n)))
+			front_install(bin, chain, n);
+		if (bin->head) /* a medium size (kmalloc() pops small ones) or a chain */
+			goto pop;
 		n = front_refill_count(bin);
+		got = heap_alloc_batch(arena, chunk, batch, n, gfp & ~__GFP_ZERO, false);
+		if (!got && (chain = depot_steal(arena, cls, &n))) {
+			front_install(bin, chain, n);
+			goto pop;
+		}
 	}
-	if (n <= 1) {
-		p = kheap_alloc(arena, chunk - CHUNK_HEADER, gfp & ~__GFP_ZERO);
-	} else {
-		n = heap_alloc_batch(arena, chunk, batch, n, gfp & ~__GFP_ZERO);
-		p = n ? batch[0] : NULL;
-		while (n > 1)
-			front_link(bin, batch[--n]);
-	}
-	if (!p)
+	if (!got)
+		got = heap_alloc_batch(arena, chunk, batch, n, gfp & ~__GFP_ZERO, true);
+	if (!got)
 		return NULL;
+	p = batch[0];
+	while (got > 1)
+		front_link(bin, batch[--got]);
 	/*
 	 * K2: the word may hold a stale key from a cached chunk that was merged
 	 * into a neighbour without its payload being rewritten.
 	 */
 	((void **)p)[1] = NULL;
+	goto out;
+pop:
+	p = front_pop(bin);
 out:
 	if (gfp & __GFP_ZERO)
 		memset(p, 0, heap_usable_size(p));
@@ -1119,7 +1166,7 @@ void kmem_kmalloc_stats(struct kmem_kmalloc_stats *stats)
 		stats->front_bytes +=
 			front_cache_bytes(container_of(pos, struct front_cache, link));
 	pthread_mutex_unlock(&front_registry_lock);
-	stats->depot_bytes = __atomic_load_n(&depot_bytes, __ATOMIC_RELAXED);
+	stats->depot_bytes = depot_total_bytes();
 	stats->large_bytes = __atomic_load_n(&large_bytes, __ATOMIC_RELAXED);
 	stats->large_count = __atomic_load_n(&large_count, __ATOMIC_RELAXED);
 }
@@ -1196,35 +1243,46 @@ static int front_check_bin(const struct front_bin *bin, unsigned int cls)
 
 /*
  * K4: every depot chain is a well-formed chain of cached chunks of its
- * class, no longer than half a list, whose length its head records; the
- * class's count is the sum and stays within its capacity.
+ * class, no longer than half a list, whose length its head records; a
+ * class's count is the sum and stays within its capacity, the depot's byte
+ * count is the sum over classes.
  */
-static int depot_check_class(unsigned int cls)
+static int depot_check(struct depot *d)
 {
-	struct depot_class *d = depot_of(cls);
-	size_t size = front_index_size(cls);
-	unsigned int total = 0;
+	size_t bytes = 0;
 	int ret = 0;
 
 	pthread_mutex_lock(&d->lock);
-	for (void **chain = d->chains; chain && !ret; chain = chain[2]) {
-		long n = check_chain(chain, size, FRONT_BIN_MAX / 2, "depot chain");
+	for (unsigned int cls = DEPOT_FIRST_CLASS; cls < FRONT_CLASSES && !ret; cls++) {
+		size_t size = front_index_size(cls);
+		unsigned int total = 0;
 
-		if (n < 0)
-			ret = -1;
-		else if (n != chain_length(chain))
-			ret = kmem_check_failed("kmalloc: depot chain %p of %zu-byte chunks holds "
-						"%ld, its head says %u",
-						(void *)chain, size, n, chain_length(chain));
-		else
-			total += (unsigned int)n;
+		for (void **chain = d->chains[cls]; chain && !ret; chain = chain[2]) {
+			long n = check_chain(chain, size, FRONT_BIN_MAX / 2, "depot chain");
+
+			if (n < 0)
+				ret = -1;
+			else if (n != chain_length(chain))
+				ret = kmem_check_failed(
+					"kmalloc: depot chain %p of %zu-byte chunks "
+					"holds %ld, its head says %u",
+					(void *)chain, size, n, chain_length(chain));
+			else
+				total += (unsigned int)n;
+		}
+		if (!ret && total != d->chunks[cls])
+			ret = kmem_check_failed("kmalloc: depot of %zu-byte chunks holds %u, count "
+						"says %u",
+						size, total, d->chunks[cls]);
+		if (!ret && total > depot_capacity(cls))
+			ret = kmem_check_failed("kmalloc: depot of %zu-byte chunks holds %u > "
+						"capacity %u",
+						size, total, depot_capacity(cls));
+		bytes += (size_t)total * size;
 	}
-	if (!ret && total != d->chunks)
-		ret = kmem_check_failed("kmalloc: depot of %zu-byte chunks holds %u, count says %u",
-					size, total, d->chunks);
-	if (!ret && total > depot_capacity(cls))
-		ret = kmem_check_failed("kmalloc: depot of %zu-byte chunks holds %u > capacity %u",
-					size, total, depot_capacity(cls));
+	if (!ret && bytes != d->bytes)
+		ret = kmem_check_failed("kmalloc: depot holds %zu bytes, its count says %zu", bytes,
+					d->bytes);
 	pthread_mutex_unlock(&d->lock);
 	return ret;
 }
@@ -1245,8 +1303,8 @@ int kmalloc_check(void)
 		if (ret)
 			break;
 	}
-	for (unsigned int c = DEPOT_FIRST_CLASS; c < FRONT_CLASSES && !ret; c++)
-		ret = depot_check_class(c);
+	for (unsigned int i = 0; i < nr_arenas && !ret; i++)
+		ret = depot_check(&depots[i]);
 	pthread_mutex_unlock(&front_registry_lock);
 	return ret;
 }
@@ -1254,14 +1312,14 @@ int kmalloc_check(void)
 static void kmalloc_lock_for_fork(void)
 {
 	pthread_mutex_lock(&front_registry_lock);
-	for (unsigned int cls = 0; cls < FRONT_CLASSES; cls++)
-		pthread_mutex_lock(&depot_of(cls)->lock);
+	for (unsigned int i = 0; i < nr_arenas; i++)
+		pthread_mutex_lock(&depots[i].lock);
 }
 
 static void depot_unlock_all(void)
 {
-	for (unsigned int cls = FRONT_CLASSES; cls--;)
-		pthread_mutex_unlock(&depot_of(cls)->lock);
+	for (unsigned int i = nr_arenas; i--;)
+		pthread_mutex_unlock(&depots[i].lock);
 }
 
 static void kmalloc_unlock_after_fork(void)

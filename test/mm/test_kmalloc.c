@@ -476,35 +476,54 @@ static bool in_run(void *const *run, const void *p)
 	return false;
 }
 
-Test(kmalloc, overflowing_frees_wait_in_the_depot_for_any_thread)
+struct producer {
+	pthread_barrier_t freed;
+	void *first[DEPOT_RUN], *second[DEPOT_RUN];
+};
+
+static void *produce_twice(void *arg)
 {
-	static void *freed[DEPOT_RUN], *again[DEPOT_RUN];
+	struct producer *pr = arg;
+
+	alloc_run_on_thread(pr->first);
+	pthread_barrier_wait(&pr->freed); /* the consumer has the first run */
+	pthread_barrier_wait(&pr->freed); /* and has freed it */
+	alloc_run_on_thread(pr->second);
+	return NULL;
+}
+
+Test(kmalloc, a_consumers_frees_flow_back_to_the_producer_through_the_depot)
+{
+	static struct producer pr;
 	struct kmem_kmalloc_stats st;
 	int reused = 0;
 	pthread_t t;
 
-	alloc_run_on_thread(freed);
+	pthread_barrier_init(&pr.freed, NULL, 2);
+	pthread_create(&t, NULL, produce_twice, &pr);
+	pthread_barrier_wait(&pr.freed);
 	for (int i = 0; i < DEPOT_RUN; i++)
-		kfree(freed[i]);
+		kfree(pr.first[i]);
 	kmem_kmalloc_stats(&st);
-	cr_assert_geq(st.depot_bytes, (DEPOT_RUN - 64) * 64, "what the list cannot hold is parked");
+	cr_assert_geq(st.depot_bytes, (DEPOT_RUN - 64) * 64,
+		      "what the consumer's list cannot hold is parked");
 	cr_assert_eq(kmem_check(), 0);
-
-	/* A thread with an empty cache is served from the depot first. */
-	pthread_create(&t, NULL, alloc_run_on_thread, again);
+	pthread_barrier_wait(&pr.freed);
 	pthread_join(t, NULL);
+
 	for (int i = 0; i < DEPOT_RUN; i++)
-		reused += in_run(freed, again[i]);
+		reused += in_run(pr.first, pr.second[i]);
 	kmem_kmalloc_stats(&st);
-	cr_assert_eq(st.depot_bytes, 0, "the other thread emptied the depot");
-	cr_assert_geq(reused, DEPOT_RUN - 64, "and got the parked chunks");
+	cr_assert_eq(st.depot_bytes, 0, "the producer emptied its arena's depot");
+	cr_assert_geq(reused, DEPOT_RUN - 64, "and got the parked chunks back");
 	for (int i = 0; i < DEPOT_RUN; i++)
-		kfree(again[i]);
+		kfree(pr.second[i]);
 	kmem_kmalloc_drain();
 	kmem_kmalloc_stats(&st);
 	cr_assert_eq(st.depot_bytes, 0);
 	cr_assert_eq(st.front_bytes, 0);
 	cr_assert_eq(st.heap_bytes, 0, "drain sent everything back to the heaps");
+	pthread_barrier_destroy(&pr.freed);
 }
 
 Test(kmalloc, double_free_of_a_chunk_in_the_depot_is_reported)
