@@ -138,8 +138,8 @@ static struct list_head front_registry = {&front_registry, &front_registry};
  * The depots (see "the depot" below), one per arena: per class at most
  * DEPOT_BYTES, and DEPOT_TOTAL_BYTES over all classes.
  */
-#define DEPOT_BYTES ((size_t)64 * 1024)
-#define DEPOT_TOTAL_BYTES ((size_t)256 * 1024)
+#define DEPOT_BYTES ((size_t)256 * 1024)
+#define DEPOT_TOTAL_BYTES ((size_t)1024 * 1024)
 /* Lists below the smallest chunk size stay empty. */
 #define DEPOT_FIRST_CLASS (CHUNK_MIN / CHUNK_ALIGN)
 
