@@ -737,9 +737,9 @@ static __noinline void kfree_heap_slow(void *p)
 		return; /* reported: not an allocated chunk */
 	bin = front_bin_for(size);
 	if (unlikely(bin && ((void **)p)[1] == (void *)(uintptr_t)front_key)) {
-		kmem_bug("kmalloc: kfree(%p): double free (the chunk is already in %s front "
-			 "cache)",
-			 p, front_contains(bin, p) ? "this thread's" : "a thread's");
+		kmem_bug("kmalloc: kfree(%p): double free (the chunk is already in %s)", p,
+			 front_contains(bin, p) ? "this thread's front cache" :
+						  "another thread's front cache or a depot");
 		return;
 	}
 	if (!bin || front.state == FRONT_DEAD ||

@@ -541,6 +541,7 @@ Test(kmalloc, double_free_of_a_chunk_in_the_depot_is_reported)
 		kfree(p[i]);
 	cr_assert_eq(captured(KMEM_REPORT_BUG), DEPOT_RUN, "every second free is reported");
 	cr_assert(captured_contains("double free"));
+	cr_assert(captured_contains("or a depot"), "the report says where the chunk waits");
 	cr_assert_eq(kmem_check(), 0, "and none of them corrupted a list or the depot");
 }
 
