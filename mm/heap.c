@@ -162,6 +162,18 @@ static void segment_set_owner(struct page *head, unsigned int order, struct khea
 		__atomic_store_n(&head[i].private_data[2], (unsigned long)h, __ATOMIC_RELAXED);
 }
 
+/*
+ * Set while this thread asks the page allocator for a segment with a heap
+ * lock held: page reclaim then runs under that lock, and must not free
+ * into a heap (heap_growing_here()).
+ */
+static __thread bool heap_growing __tls_ie;
+
+bool heap_growing_here(void)
+{
+	return heap_growing;
+}
+
 /* A new segment big enough for a chunk of @need bytes, or NULL. */
 static struct heap_segment *segment_grow(struct kheap *h, size_t need, gfp_t gfp)
 {
@@ -174,7 +186,9 @@ static struct heap_segment *segment_grow(struct kheap *h, size_t need, gfp_t gfp
 		order++;
 	if (page_segment_capacity(order) < need)
 		return NULL;
+	heap_growing = true;
 	page = alloc_pages((gfp & ~__GFP_ZERO) | __GFP_COMP, order);
+	heap_growing = false;
 	if (!page)
 		return NULL;
 	seg = page_address(page);

@@ -58,6 +58,14 @@ __hidden unsigned int heap_alloc_batch(struct kheap *h, size_t need, void **out,
 __hidden void heap_free_batch(struct kheap *h, void *const *p, unsigned int n);
 
 /*
+ * heap_growing_here - true while the calling thread holds a heap's lock
+ * and waits for the page allocator to give it a segment.  Page-reclaim
+ * callbacks that free chunks into heaps must do nothing then: they run
+ * inside that allocation, under that lock.
+ */
+__hidden bool heap_growing_here(void);
+
+/*
  * page_owner_heap - the heap whose segment holds the page @page, or NULL
  * when the page is not in a heap segment.  One lock-free load from @page
  * itself, for the kfree() fast path; a free races with nothing as long as

@@ -599,9 +599,15 @@ static size_t depot_total_bytes(void)
 	return bytes;
 }
 
-/* Page-layer reclaim: what the depots held, in pages. */
+/*
+ * Page-layer reclaim: what the depots held, in pages.  Nothing when the
+ * allocation that ran out is an arena growing under its lock, which the
+ * flush would need.
+ */
 static unsigned long depot_reclaim(void)
 {
+	if (heap_growing_here())
+		return 0;
 	return depot_flush() >> PAGE_SHIFT;
 }
 
@@ -690,6 +696,13 @@ static __noinline void *kmalloc_heap_slow(size_t size, gfp_t gfp)
 		}
 	}
 	if (!got)
+		got = heap_alloc_batch(arena, chunk, batch, n, gfp & ~__GFP_ZERO, true);
+	/*
+	 * Reclaim could not flush the depots while the arena grew under its
+	 * lock (depot_reclaim()); now that no lock is held, give their chunks
+	 * back and try once more.
+	 */
+	if (!got && gfpflags_allow_blocking(gfp) && depot_flush())
 		got = heap_alloc_batch(arena, chunk, batch, n, gfp & ~__GFP_ZERO, true);
 	if (!got)
 		return NULL;

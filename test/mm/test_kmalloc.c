@@ -564,6 +564,32 @@ Test(kmalloc, page_reclaim_empties_the_depot)
 	cr_assert_eq(kmem_check(), 0);
 }
 
+Test(kmalloc, reclaim_while_an_arena_grows_does_not_deadlock)
+{
+	static void *p[DEPOT_RUN], *big[4096];
+	struct kmem_kmalloc_stats st;
+	struct kmem_page_stats ps;
+	int n = 0;
+
+	alloc_run_on_thread(p);
+	for (int i = 0; i < DEPOT_RUN; i++)
+		kfree(p[i]);
+	kmem_kmalloc_stats(&st);
+	cr_assert_gt(st.depot_bytes, 0);
+	kmem_page_stats(&ps);
+	kmem_set_mem_limit(ps.mapped_bytes);
+	/* The arena grows under its lock until the limit stops it: reclaim runs there. */
+	while (n < 4096 && (big[n] = kmalloc(3000, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN)))
+		n++;
+	cr_assert_lt(n, 4096, "the limit stops growth");
+	kmem_kmalloc_stats(&st);
+	cr_assert_eq(st.depot_bytes, 0, "the failing allocation emptied the depot first");
+	kmem_set_mem_limit(0);
+	cr_assert_eq(kmem_check(), 0);
+	while (n--)
+		kfree(big[n]);
+}
+
 Test(kmalloc, memory_limit_gives_null_not_corruption)
 {
 	struct kmem_page_stats ps;
