@@ -20,10 +20,11 @@
  *   half of it, as one chain, to the depot of the arena that owns the
  *   chain (or, when the depot is full, back to the chunks' arenas, one
  *   heap_free_batch() per arena).  A miss takes a chain of the size from
- *   its arena's depot if it has one; otherwise one chunk
- *   from the arena, or, after misses in a row with no free of the size in
+ *   its arena's depot if it has one; otherwise free memory of the arena:
+ *   one chunk or, after misses in a row with no free of the size in
  *   between, a batch (heap_alloc_batch(): chunks carved side by side under
- *   one lock) that doubles with each such miss up to half the limit.
+ *   one lock) that doubles with each such miss up to half the limit; then
+ *   a chain from another arena's depot; only then does the arena grow.
  *   Chunks in a front cache or the depot are allocated as far as their heap
  *   knows.  A depot is bounded per size and in all, and goes back to the
  *   heaps on kmem_kmalloc_drain() and when the page allocator reclaims.
