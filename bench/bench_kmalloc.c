@@ -42,16 +42,6 @@ static void kmem_free(void *p)
 	kfree(p);
 }
 
-static inline uint64_t rng_next(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
-}
-
 /* ---- workloads --------------------------------------------------------- */
 
 static double pair64(const struct allocator *a, long iters)
@@ -74,12 +64,12 @@ static double random_live(const struct allocator *a, long iters, unsigned int li
 	uint64_t t0;
 
 	for (unsigned int i = 0; i < live; i++) {
-		slot[i] = a->alloc(min + rng_next(&seed) % (max - min + 1));
+		slot[i] = a->alloc(min + bench_rand(&seed) % (max - min + 1));
 		*(char *)slot[i] = 1;
 	}
 	t0 = now_ns();
 	for (long i = 0; i < iters; i++) {
-		uint64_t r = rng_next(&seed);
+		uint64_t r = bench_rand(&seed);
 		unsigned int k = (unsigned int)(r % live);
 
 		a->free(slot[k]);
@@ -160,7 +150,7 @@ static double producer_consumer(const struct allocator *a, long iters)
 	pthread_create(&t, NULL, consumer, &pc);
 	for (long i = 0; i < iters; i++) {
 		unsigned long h = r->head;
-		void *p = a->alloc(16 + rng_next(&seed) % 497);
+		void *p = a->alloc(16 + bench_rand(&seed) % 497);
 
 		*(char *)p = 1;
 		while (h - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) >= RING_SIZE)

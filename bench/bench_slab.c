@@ -237,10 +237,7 @@ int main(int argc, char **argv)
 		long j;
 		unsigned int t;
 
-		rng ^= rng << 13;
-		rng ^= rng >> 7;
-		rng ^= rng << 17;
-		j = (long)(rng % (uint64_t)(i + 1));
+		j = (long)(bench_rand(&rng) % (uint64_t)(i + 1));
 		t = order[i];
 		order[i] = order[j];
 		order[j] = t;

@@ -40,6 +40,17 @@ static inline void bench_use(void *p)
 	__asm__ volatile("" : : "r"(p) : "memory");
 }
 
+/* xorshift64: the benchmarks' reproducible random numbers; advances *@state. */
+static inline uint64_t bench_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *state = x;
+}
+
 /* Print "name  value  ratio" rows: ratio = value / reference value. */
 void print_row(const char *label, const char *name, double value, double reference,
 	       const char *unit);

@@ -12,6 +12,18 @@
 
 TestSuite(kmalloc, .fini = kmem_test_check, .timeout = 30);
 
+/* kmem_kmalloc_drain() leaves no chunk cached or allocated anywhere. */
+static void assert_drain_returns_every_chunk(const char *why)
+{
+	struct kmem_kmalloc_stats st;
+
+	kmem_kmalloc_drain();
+	kmem_kmalloc_stats(&st);
+	cr_assert_eq(st.front_bytes, 0, "%s: front cache", why);
+	cr_assert_eq(st.depot_bytes, 0, "%s: depots", why);
+	cr_assert_eq(st.heap_bytes, 0, "%s: heaps", why);
+}
+
 static bool all_bytes(const void *p, int byte, size_t len)
 {
 	const unsigned char *c = p;
@@ -233,21 +245,17 @@ Test(kmalloc, kfree_bulk_frees_every_pointer)
 	struct kmem_kmalloc_stats st;
 
 	kfree_bulk(6, p);
-	kmem_kmalloc_drain();
 	kmem_kmalloc_stats(&st);
 	cr_assert_eq(st.large_count, 0);
-	cr_assert_eq(st.heap_bytes, 0, "every heap chunk went back after the drain");
+	assert_drain_returns_every_chunk("kfree_bulk");
 }
 
 Test(kmalloc, kfree_sensitive_frees)
 {
 	char *p = kstrdup("secret", GFP_KERNEL);
-	struct kmem_kmalloc_stats st;
 
 	kfree_sensitive(p);
-	kmem_kmalloc_drain();
-	kmem_kmalloc_stats(&st);
-	cr_assert_eq(st.heap_bytes, 0);
+	assert_drain_returns_every_chunk("kfree_sensitive");
 }
 
 Test(kmalloc, bad_frees_are_reported)
@@ -389,10 +397,7 @@ Test(kmalloc, thread_exit_and_drain_empty_the_front_caches)
 	alloc_and_free_on_thread(NULL);
 	kmem_kmalloc_stats(&st);
 	cr_assert_gt(st.front_bytes, 0, "this thread keeps its freed chunks");
-	kmem_kmalloc_drain();
-	kmem_kmalloc_stats(&st);
-	cr_assert_eq(st.front_bytes, 0);
-	cr_assert_eq(st.heap_bytes, 0);
+	assert_drain_returns_every_chunk("drain");
 }
 
 static void *refill_on_thread(void *arg)
@@ -452,9 +457,7 @@ Test(kmalloc, a_flush_returns_chunks_of_several_arenas_to_each)
 		kfree(p[1][i]);
 	}
 	cr_assert_eq(kmem_check(), 0);
-	kmem_kmalloc_drain();
-	kmem_kmalloc_stats(&st);
-	cr_assert_eq(st.heap_bytes, 0, "every chunk went back to the arena that owns it");
+	assert_drain_returns_every_chunk("chunks of two arenas");
 }
 
 #define DEPOT_RUN 300
@@ -518,11 +521,7 @@ Test(kmalloc, a_consumers_frees_flow_back_to_the_producer_through_the_depot)
 	cr_assert_geq(reused, DEPOT_RUN - 64, "and got the parked chunks back");
 	for (int i = 0; i < DEPOT_RUN; i++)
 		kfree(pr.second[i]);
-	kmem_kmalloc_drain();
-	kmem_kmalloc_stats(&st);
-	cr_assert_eq(st.depot_bytes, 0);
-	cr_assert_eq(st.front_bytes, 0);
-	cr_assert_eq(st.heap_bytes, 0, "drain sent everything back to the heaps");
+	assert_drain_returns_every_chunk("producer and consumer");
 	pthread_barrier_destroy(&pr.freed);
 }
 
@@ -752,8 +751,7 @@ Test(kmalloc, two_threads_cross_free_with_a_shadow_model)
 		kfree(p);
 	}
 	cr_assert_eq(kmem_check(), 0);
-	kmem_kmalloc_drain();
+	assert_drain_returns_every_chunk("cross-thread frees");
 	kmem_kmalloc_stats(&st);
-	cr_assert_eq(st.heap_bytes, 0, "every chunk went back to its arena");
 	cr_assert_eq(st.large_count, 0);
 }
