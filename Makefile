@@ -53,7 +53,7 @@ TEST_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -I. \
 	$(URCU_CFLAGS) $(CRITERION_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
 LIBS = $(URCU_LIBS) -lpthread
 
-LIB_SRCS := $(sort $(wildcard page/*.c slab/*.c mm/*.c))
+LIB_SRCS := $(sort $(wildcard lib/*.c page/*.c slab/*.c mm/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_SRCS := $(sort $(filter-out test/stress/% test/shim/%,$(wildcard test/*.c test/*/*.c)))
 STRESS_SRCS := $(sort $(wildcard test/stress/*.c))
@@ -184,7 +184,7 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/libkmem-malloc.so \
 		$(DESTDIR)$(PKGCONFIGDIR)/kmem.pc
 
-FORMATTED := $(sort $(wildcard include/kmem/*.h page/*.[ch] slab/*.[ch] mm/*.[ch] test/*.[ch] \
+FORMATTED := $(sort $(wildcard include/kmem/*.h lib/*.[ch] page/*.[ch] slab/*.[ch] mm/*.[ch] test/*.[ch] \
 	test/*/*.c examples/*.c bench/*.[ch] tools/*.c mm/shim/*.c))
 
 lint:

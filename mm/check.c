@@ -2,7 +2,7 @@
 /*
  * mm/check.c - kmem_check(): every layer's consistency checker, bottom up.
  */
-#include "mm/core.h"
+#include "lib/core.h"
 #include "mm/internal.h"
 #include "page/page.h"
 #include "slab/slab.h"

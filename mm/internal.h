@@ -18,7 +18,7 @@
 #include <kmem/heap.h>
 #include <kmem/mm.h>
 
-#include "mm/core.h"
+#include "lib/core.h"
 
 /* ==== the heap's interface to the kmalloc layer ======================= */
 

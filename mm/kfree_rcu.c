@@ -32,7 +32,7 @@
 
 #include <kmem/kmalloc.h>
 
-#include "mm/core.h"
+#include "lib/core.h"
 
 /* What the object's rcu_head holds while it waits. */
 struct kfree_rcu_node {

@@ -4,7 +4,7 @@
  */
 #include <kmem/stats.h>
 
-#include "mm/core.h"
+#include "lib/core.h"
 #include "mm/internal.h"
 #include <kmem/kmalloc.h>
 

@@ -21,7 +21,7 @@
 #include <kmem/mempool.h>
 #include <kmem/slab.h>
 
-#include "mm/core.h"
+#include "lib/core.h"
 
 /* How long a blocked mempool_alloc() sleeps before retrying the allocator. */
 #define MEMPOOL_WAIT_NS (100L * 1000 * 1000)

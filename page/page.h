@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <kmem/mm.h>
-#include "mm/core.h"
+#include "lib/core.h"
 
 #define REGION_SHIFT (PAGE_SHIFT + MAX_PAGE_ORDER)
 #define REGION_SIZE (1UL << REGION_SHIFT)

@@ -9,7 +9,7 @@
 #ifndef KMEM_SLAB_SLAB_H
 #define KMEM_SLAB_SLAB_H
 
-#include "mm/core.h"
+#include "lib/core.h"
 
 /*
  * slab_check_all - the slab layer's part of kmem_check(): every cache's

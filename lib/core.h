@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mm/core.h - library-wide services every layer may use: compiler helpers,
- * intrusive lists, the report path (mm/report.c) and configuration from the
- * environment (mm/config.c).  Nothing here knows about pages, slabs or heaps.
+ * lib/core.h - library-wide services every layer may use: compiler helpers,
+ * intrusive lists, the report path (lib/report.c) and configuration from the
+ * environment (lib/config.c).  Nothing here knows about pages, slabs or heaps.
  */
-#ifndef KMEM_MM_CORE_H
-#define KMEM_MM_CORE_H
+#ifndef KMEM_LIB_CORE_H
+#define KMEM_LIB_CORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -81,7 +81,7 @@ static inline void list_del(struct list_head *node)
 
 #define list_for_each(pos, head) for ((pos) = (head)->next; (pos) != (head); (pos) = (pos)->next)
 
-/* ---- reports (mm/report.c) ----------------------------------------- */
+/* ---- reports (lib/report.c) ----------------------------------------- */
 
 /*
  * kmem_bug() reports misuse or corruption and aborts unless the report
@@ -102,7 +102,7 @@ __hidden __cold __attribute__((noreturn)) void kmem_assert_fail(const char *expr
 			kmem_assert_fail(#cond, __FILE__, __LINE__);                               \
 	} while (0)
 
-/* ---- configuration (mm/config.c) ----------------------------------- */
+/* ---- configuration (lib/config.c) ----------------------------------- */
 
 /*
  * Read once per call from the environment; callers read their options once
@@ -112,4 +112,4 @@ __hidden __cold __attribute__((noreturn)) void kmem_assert_fail(const char *expr
 __hidden size_t kmem_env_size(const char *name, size_t def);
 __hidden long kmem_env_long(const char *name, long def);
 
-#endif /* KMEM_MM_CORE_H */
+#endif /* KMEM_LIB_CORE_H */

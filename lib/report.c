@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * mm/report.c - the one path every report takes.
+ * lib/report.c - the one path every report takes.
  *
  * Reports are formatted into a stack buffer and written with write(2): the
  * report path must work while allocator locks are held and inside the malloc
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mm/core.h"
+#include "lib/core.h"
 
 static kmem_report_hook_t report_hook;
 static void *report_hook_data;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * mm/config.c - options from the environment.
+ * lib/config.c - options from the environment.
  *
  * getenv() does not allocate, so these are safe inside the malloc shim.
  */
@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "mm/core.h"
+#include "lib/core.h"
 
 static bool parse_size(const char *s, size_t *out)
 {
