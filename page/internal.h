@@ -89,7 +89,6 @@ enum pcp_state { PCP_UNUSED, PCP_ACTIVE, PCP_DEAD };
 struct page_cache {
 	struct pcp_list lists[PAGE_ALLOC_COSTLY_ORDER + 1];
 	enum pcp_state state;
-	struct list_head link; /* pcp_registry */
 };
 
 __hidden struct page *pcp_alloc(unsigned int order, gfp_t gfp);
@@ -97,8 +96,5 @@ __hidden bool pcp_free(struct page *page, unsigned int order);
 __hidden size_t pcp_total_bytes(void);
 __hidden int pcp_check(void);
 __hidden void pcp_init(void);
-__hidden void pcp_lock_registry(void);
-__hidden void pcp_unlock_registry(void);
-__hidden void pcp_forget_other_threads(void);
 
 #endif /* KMEM_PAGE_INTERNAL_H */

@@ -34,12 +34,14 @@
  *   table writes, and the flags/order of pages in free blocks.  It is a leaf
  *   lock: nothing else is taken while holding it, and it is never held while
  *   calling another layer or munmap of a region.  A thread's page cache is
- *   touched only by its thread (no lock, no atomic read-modify-write); the
- *   pcp registry lock guards the list of caches for statistics and fork.
- *   Allocated pages belong to their owner: the page layer writes them only
- *   when they are freed.  Reference counts use atomics.
- *   Lock order for the whole library: (heap arena, slab cache locks) ->
- *   pcp registry -> zone.lock.
+ *   touched by its thread without a lock or atomic read-modify-write on the
+ *   fast path, under the thread's own lock on the slow path, and by another
+ *   thread only through lib/thread.c's flush protocol.  Allocated pages
+ *   belong to their owner: the page layer writes them only when they are
+ *   freed.  Reference counts use atomics.
+ *   Lock order for the whole library: heap arena locks -> a thread's own
+ *   lock -> thread flush and registry locks (lib/thread.c) -> slab locks ->
+ *   zone.lock.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -47,6 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/thread.h"
 #include "page/internal.h"
 #include <kmem/stats.h>
 
@@ -67,21 +70,19 @@ static pthread_once_t page_once = PTHREAD_ONCE_INIT;
 
 static void zone_lock_for_fork(void)
 {
-	pcp_lock_registry();
 	pthread_mutex_lock(&zone.lock);
 }
 
 static void zone_unlock_after_fork(void)
 {
 	pthread_mutex_unlock(&zone.lock);
-	pcp_unlock_registry();
 }
 
-static void zone_unlock_in_child(void)
-{
-	pcp_forget_other_threads();
-	zone_unlock_after_fork();
-}
+static const struct kmem_fork_ops zone_fork_ops = {
+	.prepare = zone_lock_for_fork,
+	.parent = zone_unlock_after_fork,
+	.child = zone_unlock_after_fork,
+};
 
 static void page_init_once(void)
 {
@@ -99,7 +100,7 @@ static void page_init_once(void)
 	zone.decay_ns = (uint64_t)kmem_env_long("KMEM_PAGE_DECAY_MS", 1000) * 1000000;
 	__atomic_store_n(&page_mem_limit, kmem_env_size("KMEM_MEM_LIMIT", 0), __ATOMIC_RELAXED);
 	pcp_init();
-	pthread_atfork(zone_lock_for_fork, zone_unlock_after_fork, zone_unlock_in_child);
+	kmem_fork_register(KMEM_FORK_PAGE, &zone_fork_ops);
 }
 
 void page_init(void)
@@ -318,15 +319,21 @@ void page_set_owner_ops(enum pageflags type, const struct page_owner_ops *ops)
 	__atomic_store_n(&page_owner_table[type], ops, __ATOMIC_RELEASE);
 }
 
-/* Direct reclaim: what a thread that may block does before failing. */
+/*
+ * Direct reclaim: what a thread that may block does before failing.  Every
+ * thread's caches go back first (objects to their slabs, cached pages to
+ * the buddy lists), then the owners of blocks release what became free,
+ * into this thread's page cache, which is drained last.
+ */
 static unsigned long direct_reclaim(void)
 {
 	unsigned long freed = 0;
 	unsigned int n = __atomic_load_n(&nr_reclaim_hooks, __ATOMIC_ACQUIRE);
 
-	kmem_page_drain();
+	kmem_thread_flush_all(false);
 	for (unsigned int i = 0; i < n; i++)
 		freed += reclaim_hooks[i]();
+	kmem_page_drain();
 	return freed;
 }
 

@@ -4,25 +4,26 @@
  *
  * Each thread keeps a LIFO list of free blocks per order up to
  * PAGE_ALLOC_COSTLY_ORDER.  Its owner pops and pushes without a lock or an
- * atomic read-modify-write; counts are published with relaxed stores so
- * statistics may read them from other threads.  When a list is empty it is
- * refilled with `batch` blocks under one zone.lock acquisition; when it grows
- * past `high`, `batch` blocks go back under one acquisition.
+ * atomic read-modify-write, inside kmem_thread_enter()/leave() (lib/thread.h)
+ * so that another thread may flush the cache when memory runs short; counts
+ * are published with relaxed stores so statistics may read them.  When a
+ * list is empty it is refilled with `batch` blocks under one zone.lock
+ * acquisition; when it grows past `high`, `batch` blocks go back under one
+ * acquisition.  Refills and releases run under the thread's own lock.
  *
- * The cache is drained when its thread exits (pthread key destructor) and by
- * kmem_page_drain().  After the destructor ran the state is PCP_DEAD and the
- * thread's remaining frees (from other layers' exit handlers) go straight to
- * the buddy lists, so nothing is stranded in a dead thread's cache.
+ * The thread lifecycle is lib/thread.c's: the cache is flushed when its
+ * thread exits, by kmem_page_drain(), and by reclaim from any thread.  After
+ * the exit flush the state is PCP_DEAD and the thread's remaining frees go
+ * straight to the buddy lists, so nothing is stranded in a dead thread's
+ * cache.
  */
 #include <pthread.h>
 
+#include "lib/thread.h"
 #include "page/internal.h"
 #include <kmem/stats.h>
 
 static __thread struct page_cache pcp __tls_ie;
-static pthread_key_t pcp_key;
-static pthread_mutex_t pcp_registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct list_head pcp_registry = {&pcp_registry, &pcp_registry};
 static unsigned int pcp_high_pages;
 
 static inline struct page *pcp_next(struct page *page)
@@ -73,26 +74,34 @@ static void pcp_drain(struct page_cache *cache)
 		pcp_release(&cache->lists[o], o, cache->lists[o].count);
 }
 
-static void pcp_thread_exit(void *arg)
+/*
+ * The thread-cache flush (lib/thread.c): at exit, on reclaim, or from
+ * another thread.  After the exit flush the thread's frees (from other
+ * layers' exit handlers) go straight to the buddy lists.
+ */
+static void pcp_thread_flush(void *data, bool exiting)
 {
-	struct page_cache *cache = arg;
+	struct page_cache *cache = data;
 
 	pcp_drain(cache);
-	pthread_mutex_lock(&pcp_registry_lock);
-	list_del(&cache->link);
-	pthread_mutex_unlock(&pcp_registry_lock);
-	cache->state = PCP_DEAD;
+	if (exiting)
+		WRITE_ONCE(cache->state, PCP_DEAD);
 }
+
+static const struct kmem_thread_ops pcp_thread_ops = {
+	.flush = pcp_thread_flush,
+};
 
 void pcp_init(void)
 {
 	long high = kmem_env_long("KMEM_PCP_HIGH", 32);
 
 	pcp_high_pages = high < 0 ? 0 : high > 4096 ? 4096 : (unsigned int)high;
-	pthread_key_create(&pcp_key, pcp_thread_exit);
+	kmem_thread_register_ops(KMEM_THREAD_PAGE, &pcp_thread_ops);
 }
 
-static __noinline bool pcp_activate(void)
+/* Under the thread's own lock. */
+static bool pcp_activate(void)
 {
 	if (pcp.state == PCP_DEAD)
 		return false;
@@ -105,11 +114,11 @@ static __noinline bool pcp_activate(void)
 		pcp.lists[o].high = high < 2 ? 2 : high;
 		pcp.lists[o].batch = pcp.lists[o].high / 4 ? pcp.lists[o].high / 4 : 1;
 	}
-	pthread_mutex_lock(&pcp_registry_lock);
-	list_add(&pcp.link, &pcp_registry);
-	pthread_mutex_unlock(&pcp_registry_lock);
+	if (!kmem_thread_attach(KMEM_THREAD_PAGE, &pcp)) {
+		pcp.state = PCP_DEAD;
+		return false;
+	}
 	pcp.state = PCP_ACTIVE;
-	pthread_setspecific(pcp_key, &pcp);
 	return true;
 }
 
@@ -130,118 +139,138 @@ static __noinline struct page *pcp_refill(struct pcp_list *list, unsigned int or
 	return list->head;
 }
 
-struct page *pcp_alloc(unsigned int order, gfp_t gfp)
+static __noinline struct page *pcp_alloc_slow(unsigned int order, gfp_t gfp)
 {
-	struct pcp_list *list;
-	struct page *page;
+	struct pcp_list *list = &pcp.lists[order];
+	struct page *page = NULL;
 
-	if (unlikely(pcp.state != PCP_ACTIVE) && !pcp_activate())
-		return NULL;
-	list = &pcp.lists[order];
-	page = list->head;
-	if (unlikely(!page)) {
-		page = pcp_refill(list, order, gfp);
+	kmem_thread_lock_self();
+	if (pcp.state == PCP_ACTIVE || pcp_activate()) {
+		page = list->head;
 		if (!page)
-			return NULL;
+			page = pcp_refill(list, order, gfp);
+		if (page) {
+			list->head = pcp_next(page);
+			WRITE_ONCE(list->count, list->count - 1);
+		}
 	}
-	list->head = pcp_next(page);
-	WRITE_ONCE(list->count, list->count - 1);
+	kmem_thread_unlock_self();
 	return page;
 }
 
-bool pcp_free(struct page *page, unsigned int order)
+struct page *pcp_alloc(unsigned int order, gfp_t gfp)
 {
-	struct pcp_list *list;
+	struct kmem_thread *t = &kmem_thread_self;
+	struct pcp_list *list = &pcp.lists[order];
 
-	if (unlikely(pcp.state != PCP_ACTIVE) && !pcp_activate())
-		return false;
-	list = &pcp.lists[order];
+	if (likely(pcp.state == PCP_ACTIVE) && likely(kmem_thread_enter(t))) {
+		struct page *page = list->head;
+
+		if (likely(page)) {
+			list->head = pcp_next(page);
+			WRITE_ONCE(list->count, list->count - 1);
+			kmem_thread_leave(t);
+			return page;
+		}
+	}
+	kmem_thread_leave(t);
+	return pcp_alloc_slow(order, gfp);
+}
+
+static inline void pcp_push(struct pcp_list *list, struct page *page, unsigned int order)
+{
 	page->order = (unsigned char)order;
 	page_set_flag(page, PG_pcp);
 	pcp_set_next(page, list->head);
 	list->head = page;
 	WRITE_ONCE(list->count, list->count + 1);
-	if (unlikely(list->count > list->high))
-		pcp_release(list, order, list->batch);
-	return true;
+}
+
+static __noinline bool pcp_free_slow(struct page *page, unsigned int order)
+{
+	struct pcp_list *list = &pcp.lists[order];
+	bool cached = false;
+
+	kmem_thread_lock_self();
+	if (pcp.state == PCP_ACTIVE || pcp_activate()) {
+		pcp_push(list, page, order);
+		if (list->count > list->high)
+			pcp_release(list, order, list->batch);
+		cached = true;
+	}
+	kmem_thread_unlock_self();
+	return cached;
+}
+
+bool pcp_free(struct page *page, unsigned int order)
+{
+	struct kmem_thread *t = &kmem_thread_self;
+	struct pcp_list *list = &pcp.lists[order];
+
+	if (likely(pcp.state == PCP_ACTIVE) && likely(kmem_thread_enter(t)) &&
+	    likely(list->count < list->high)) {
+		pcp_push(list, page, order);
+		kmem_thread_leave(t);
+		return true;
+	}
+	kmem_thread_leave(t);
+	return pcp_free_slow(page, order);
 }
 
 void kmem_page_drain(void)
 {
+	kmem_thread_lock_self();
 	if (pcp.state == PCP_ACTIVE)
 		pcp_drain(&pcp);
+	kmem_thread_unlock_self();
+}
+
+static void pcp_add_bytes(void *data, void *arg)
+{
+	struct page_cache *cache = data;
+	size_t *bytes = arg;
+
+	for (unsigned int o = 0; o <= PAGE_ALLOC_COSTLY_ORDER; o++)
+		*bytes += (size_t)READ_ONCE(cache->lists[o].count) * (PAGE_SIZE << o);
 }
 
 size_t pcp_total_bytes(void)
 {
-	struct list_head *pos;
 	size_t bytes = 0;
 
-	pthread_mutex_lock(&pcp_registry_lock);
-	list_for_each(pos, &pcp_registry) {
-		struct page_cache *cache = container_of(pos, struct page_cache, link);
-
-		for (unsigned int o = 0; o <= PAGE_ALLOC_COSTLY_ORDER; o++)
-			bytes += (size_t)READ_ONCE(cache->lists[o].count) * (PAGE_SIZE << o);
-	}
-	pthread_mutex_unlock(&pcp_registry_lock);
+	kmem_thread_for_each(KMEM_THREAD_PAGE, pcp_add_bytes, &bytes);
 	return bytes;
+}
+
+/* I3 for one thread's cache; @arg is the result so far. */
+static void pcp_check_cache(void *data, void *arg)
+{
+	struct page_cache *cache = data;
+	int *ret = arg;
+
+	for (unsigned int o = 0; o <= PAGE_ALLOC_COSTLY_ORDER && !*ret; o++) {
+		unsigned int n = 0;
+
+		for (struct page *p = cache->lists[o].head; p && !*ret; p = pcp_next(p), n++) {
+			if (!page_test_flag(p, PG_pcp) || p->order != o || page_ref_count(p))
+				*ret = kmem_check_failed(
+					"page %p on a thread's order-%u page cache "
+					"has flags %#lx, order %u, refcount %d (I3)",
+					page_address(p), o,
+					p->flags & ((1UL << KMEM_PFN_SHIFT) - 1), p->order,
+					page_ref_count(p));
+		}
+		if (!*ret && n != cache->lists[o].count)
+			*ret = kmem_check_failed("a thread's order-%u page cache holds %u blocks "
+						 "but counts %u (I3)",
+						 o, n, cache->lists[o].count);
+	}
 }
 
 int pcp_check(void)
 {
-	struct list_head *pos;
 	int ret = 0;
 
-	pthread_mutex_lock(&pcp_registry_lock);
-	list_for_each(pos, &pcp_registry) {
-		struct page_cache *cache = container_of(pos, struct page_cache, link);
-
-		for (unsigned int o = 0; o <= PAGE_ALLOC_COSTLY_ORDER && !ret; o++) {
-			unsigned int n = 0;
-
-			for (struct page *p = cache->lists[o].head; p && !ret;
-			     p = pcp_next(p), n++) {
-				if (!page_test_flag(p, PG_pcp) || p->order != o ||
-				    page_ref_count(p))
-					ret = kmem_check_failed(
-						"page %p on a thread's order-%u page cache has "
-						"flags "
-						"%#lx, order %u, refcount %d (I3)",
-						page_address(p), o,
-						p->flags & ((1UL << KMEM_PFN_SHIFT) - 1), p->order,
-						page_ref_count(p));
-			}
-			if (!ret && n != cache->lists[o].count)
-				ret = kmem_check_failed("a thread's order-%u page cache holds %u "
-							"blocks but counts %u (I3)",
-							o, n, cache->lists[o].count);
-		}
-		if (ret)
-			break;
-	}
-	pthread_mutex_unlock(&pcp_registry_lock);
+	kmem_thread_for_each(KMEM_THREAD_PAGE, pcp_check_cache, &ret);
 	return ret;
-}
-
-void pcp_lock_registry(void)
-{
-	pthread_mutex_lock(&pcp_registry_lock);
-}
-
-void pcp_unlock_registry(void)
-{
-	pthread_mutex_unlock(&pcp_registry_lock);
-}
-
-/*
- * In a child after fork only the forking thread exists.  The other threads'
- * caches may have been mid-update; their blocks are abandoned (they stay
- * marked PG_pcp and are never reused) rather than trusted.
- */
-void pcp_forget_other_threads(void)
-{
-	INIT_LIST_HEAD(&pcp_registry);
-	if (pcp.state == PCP_ACTIVE)
-		list_add(&pcp.link, &pcp_registry);
 }

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/thread.h - the one per-thread cache lifecycle of kmem.
+ *
+ * page/ (the per-thread page cache) and slab/ (per-thread object caches)
+ * keep their per-thread data in their own thread-local variables and hang
+ * it on the calling thread's struct kmem_thread.  This file owns what they
+ * share: the registry of threads, the exit flush, fork handling and the
+ * protocol that lets one thread flush another thread's caches while that
+ * thread runs its lock-free fast paths (see lib/thread.c).
+ */
+#ifndef KMEM_LIB_THREAD_H
+#define KMEM_LIB_THREAD_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include "lib/core.h"
+
+/*
+ * The layers with per-thread caches, in the order a thread's caches are
+ * flushed: objects go back to slabs first, then the pages those released
+ * go back to the buddy lists.
+ */
+enum kmem_thread_layer {
+	KMEM_THREAD_SLAB,
+	KMEM_THREAD_PAGE,
+	KMEM_THREAD_NR_LAYERS,
+};
+
+enum kmem_thread_state {
+	KMEM_THREAD_NEW = 0, /* never used a per-thread cache */
+	KMEM_THREAD_ACTIVE,  /* registered; caches may hold memory */
+	KMEM_THREAD_DEAD,    /* exit flush ran: no per-thread caches any more */
+};
+
+struct kmem_thread {
+	/* Written by the owner on every fast path, read by flushers. */
+	unsigned int busy;
+	/* Written by a flusher; the owner's fast paths test it. */
+	unsigned int flush_request;
+	unsigned int state;
+	unsigned int self_lock_depth;	/* owner only */
+	unsigned long flush_generation; /* the last flush_all() that took it */
+	int tid;
+	pthread_mutex_t lock; /* the owner's slow paths, or a flusher */
+	void *layer_data[KMEM_THREAD_NR_LAYERS];
+	struct list_head link; /* thread_registry */
+};
+
+__hidden extern __thread struct kmem_thread kmem_thread_self __tls_ie;
+
+/*
+ * struct kmem_thread_ops - what a layer does with one thread's data.
+ * @flush: give back everything the thread's caches of this layer hold.
+ *	Called with that thread's lock held while the thread is outside its
+ *	fast paths: by the thread itself, by its exit destructor (@exiting:
+ *	the layer must switch the thread to its locked paths for good) or by
+ *	another thread flushing it.  May take the layer's own locks.
+ */
+struct kmem_thread_ops {
+	void (*flush)(void *data, bool exiting);
+};
+
+/* Register @ops for @layer once, at the layer's initialisation. */
+__hidden void kmem_thread_register_ops(enum kmem_thread_layer layer,
+				       const struct kmem_thread_ops *ops);
+
+/*
+ * kmem_thread_attach - make @data the calling thread's data for @layer and
+ * register the thread (first time only).  Returns false once the thread's
+ * exit flush ran: the layer must then use its locked paths.  The caller
+ * holds the thread's own lock (kmem_thread_lock_self()).
+ */
+__hidden bool kmem_thread_attach(enum kmem_thread_layer layer, void *data);
+
+/*
+ * The owner's slow paths run under its own lock so that no flusher works
+ * on its caches meanwhile.  Recursive for the owner (a slab refill that
+ * needs pages takes it again in the page layer).
+ */
+__hidden void kmem_thread_lock_self(void);
+__hidden void kmem_thread_unlock_self(void);
+
+/*
+ * Fast-path brackets.  kmem_thread_enter() marks the owner busy and returns
+ * false when a flusher asked for its caches: the caller must then leave
+ * (kmem_thread_leave()) and take its slow path, which waits on the lock.
+ * Between the two calls the owner may touch its caches without a lock and
+ * without an atomic read-modify-write; a flusher waits for it to leave.
+ */
+static inline bool kmem_thread_enter(struct kmem_thread *t)
+{
+	__atomic_store_n(&t->busy, 1, __ATOMIC_RELAXED);
+#ifdef __SANITIZE_THREAD__
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+#else
+	/* The flusher's membarrier() orders this store before the load. */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+#endif
+	return likely(!__atomic_load_n(&t->flush_request, __ATOMIC_ACQUIRE));
+}
+
+static inline void kmem_thread_leave(struct kmem_thread *t)
+{
+	__atomic_store_n(&t->busy, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * kmem_thread_flush_all - give back what every thread's caches hold: the
+ * calling thread's directly, other live threads' through the flush
+ * protocol.  With @may_wait false (reclaim, where the caller may hold its
+ * own lock) a thread whose lock is held is skipped.  Returns the number of
+ * threads flushed.
+ */
+__hidden unsigned int kmem_thread_flush_all(bool may_wait);
+
+/* kmem_thread_flush_self - flush the calling thread's caches of every layer. */
+__hidden void kmem_thread_flush_self(void);
+
+/* The number of registered threads, for statistics. */
+__hidden unsigned int kmem_thread_count(void);
+
+/*
+ * For statistics and the checker: call @fn on the data of @layer of every
+ * registered thread, under the registry lock (values read may be stale).
+ */
+__hidden void kmem_thread_for_each(enum kmem_thread_layer layer, void (*fn)(void *data, void *arg),
+				   void *arg);
+
+/*
+ * Fork: every lock an allocation can take is held across fork().  Layers
+ * register their handlers here, and kmem's one pthread_atfork() set calls
+ * them in lock order: prepare top-down (mm, then this file's flush and
+ * registry locks, then slab, then page), parent and child bottom-up.  In
+ * the child only the forking thread exists; the other threads' caches are
+ * abandoned (they may have been mid-update), a bounded leak.
+ */
+enum kmem_fork_level {
+	KMEM_FORK_MM,
+	KMEM_FORK_THREADS, /* lib/thread.c itself */
+	KMEM_FORK_SLAB,
+	KMEM_FORK_PAGE,
+	KMEM_FORK_NR_LEVELS,
+};
+
+struct kmem_fork_ops {
+	void (*prepare)(void);
+	void (*parent)(void);
+	void (*child)(void);
+};
+
+/* At most a few handlers per level; registered once, at initialisation. */
+__hidden void kmem_fork_register(enum kmem_fork_level level, const struct kmem_fork_ops *ops);
+
+#endif /* KMEM_LIB_THREAD_H */
