@@ -313,6 +313,16 @@ bool kmem_thread_attach(enum kmem_thread_layer layer, void *data)
 	return true;
 }
 
+void kmem_thread_registry_lock(void)
+{
+	pthread_mutex_lock(&registry_lock);
+}
+
+void kmem_thread_registry_unlock(void)
+{
+	pthread_mutex_unlock(&registry_lock);
+}
+
 unsigned int kmem_thread_count(void)
 {
 	return __atomic_load_n(&nr_threads, __ATOMIC_RELAXED);
@@ -323,14 +333,12 @@ void kmem_thread_for_each(enum kmem_thread_layer layer, void (*fn)(void *data, v
 {
 	struct list_head *pos;
 
-	pthread_mutex_lock(&registry_lock);
 	list_for_each(pos, &registry) {
 		struct kmem_thread *t = container_of(pos, struct kmem_thread, link);
 
 		if (t->layer_data[layer])
 			fn(t->layer_data[layer], arg);
 	}
-	pthread_mutex_unlock(&registry_lock);
 }
 
 /* ---- fork ----------------------------------------------------------------------------- */

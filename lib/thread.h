@@ -117,12 +117,20 @@ __hidden unsigned int kmem_thread_flush_all(bool may_wait);
 /* kmem_thread_flush_self - flush the calling thread's caches of every layer. */
 __hidden void kmem_thread_flush_self(void);
 
+/*
+ * The registry lock, for a layer that replaces per-thread data other
+ * threads may read under it (kmem_thread_for_each()).
+ */
+__hidden void kmem_thread_registry_lock(void);
+__hidden void kmem_thread_registry_unlock(void);
+
 /* The number of registered threads, for statistics. */
 __hidden unsigned int kmem_thread_count(void);
 
 /*
  * For statistics and the checker: call @fn on the data of @layer of every
- * registered thread, under the registry lock (values read may be stale).
+ * registered thread.  The caller holds kmem_thread_registry_lock(); values
+ * read may be stale unless the threads are quiet.
  */
 __hidden void kmem_thread_for_each(enum kmem_thread_layer layer, void (*fn)(void *data, void *arg),
 				   void *arg);
@@ -130,14 +138,16 @@ __hidden void kmem_thread_for_each(enum kmem_thread_layer layer, void (*fn)(void
 /*
  * Fork: every lock an allocation can take is held across fork().  Layers
  * register their handlers here, and kmem's one pthread_atfork() set calls
- * them in lock order: prepare top-down (mm, then this file's flush and
- * registry locks, then slab, then page), parent and child bottom-up.  In
+ * them in lock order: prepare top-down (mm, the slab cache list, this
+ * file's flush and registry locks, the slab caches, then page), parent and
+ * child bottom-up.  In
  * the child only the forking thread exists; the other threads' caches are
  * abandoned (they may have been mid-update), a bounded leak.
  */
 enum kmem_fork_level {
 	KMEM_FORK_MM,
-	KMEM_FORK_THREADS, /* lib/thread.c itself */
+	KMEM_FORK_CACHE_LIST, /* slab_mutex: creating and destroying caches */
+	KMEM_FORK_THREADS,    /* lib/thread.c itself */
 	KMEM_FORK_SLAB,
 	KMEM_FORK_PAGE,
 	KMEM_FORK_NR_LEVELS,

@@ -238,7 +238,9 @@ size_t pcp_total_bytes(void)
 {
 	size_t bytes = 0;
 
+	kmem_thread_registry_lock();
 	kmem_thread_for_each(KMEM_THREAD_PAGE, pcp_add_bytes, &bytes);
+	kmem_thread_registry_unlock();
 	return bytes;
 }
 
@@ -271,6 +273,8 @@ int pcp_check(void)
 {
 	int ret = 0;
 
+	kmem_thread_registry_lock();
 	kmem_thread_for_each(KMEM_THREAD_PAGE, pcp_check_cache, &ret);
+	kmem_thread_registry_unlock();
 	return ret;
 }

@@ -11,6 +11,7 @@
 #include <kmem/slab.h>
 #include <kmem/stats.h>
 
+#include "lib/thread.h"
 #include "page/page.h"
 #include "slab/slab.h"
 
@@ -98,13 +99,15 @@ struct track {
 };
 
 /*
- * struct slab_tcache - one thread's free objects of one cache: a LIFO list
- * linked through the free pointer, touched only by its thread (plus, under
- * slab_registry_lock, by kmem_cache_destroy() of a cache no one uses).
- * Counters are written with relaxed stores so statistics may read them.
+ * struct slab_tcache - one thread's free objects of one cache: a LIFO
+ * array (the kernel's per-cpu sheaf).  Touched by its thread inside
+ * kmem_thread_enter()/leave() or under the thread's own lock, and by other
+ * threads only through lib/thread.c's flush protocol or, for a cache being
+ * destroyed, under the registry lock.  Counters are written with relaxed
+ * stores so statistics may read them.
  */
+#define TCACHE_SLOTS 64U
 struct slab_tcache {
-	void *head;
 	unsigned int count;
 	unsigned int __pad;
 	unsigned long allocs;
@@ -114,12 +117,13 @@ struct slab_tcache {
 	unsigned long remote_frees;
 	unsigned long refills;
 	unsigned long flushes;
+	void *objs[TCACHE_SLOTS];
 };
 
 enum slab_thread_state {
 	SLAB_THREAD_NEW = 0,
 	SLAB_THREAD_ACTIVE,
-	SLAB_THREAD_DEAD, /* exit destructor ran: no thread cache any more */
+	SLAB_THREAD_DEAD, /* exit flush ran: no thread cache any more */
 };
 
 /* struct slab_thread - a thread's caches, indexed by kmem_cache.tcache_id. */
@@ -128,8 +132,21 @@ struct slab_thread {
 	unsigned int nr_tcaches; /* 0 unless ACTIVE: the fast path's only test */
 	unsigned int state;
 	unsigned int tcaches_order; /* page order of the @tcaches block */
-	int tid;
-	struct list_head link; /* slab_registry */
+};
+
+/*
+ * struct slab_barn - a cache's shared pool between the thread caches and
+ * the slabs (the kernel's barn, Bonwick's depot): a stack of free objects
+ * exchanged with thread caches a batch at a time under @lock, so that
+ * producer/consumer traffic and random-order frees move objects without
+ * touching slab lists.  @objs is allocated on first use.
+ */
+struct slab_barn {
+	pthread_mutex_t lock;
+	unsigned int count;
+	unsigned int capacity; /* 0 until @objs exists */
+	void **objs;
+	unsigned int order; /* page order of the @objs block */
 };
 
 struct kmem_cache {
@@ -140,7 +157,8 @@ struct kmem_cache {
 	unsigned int red_left_pad;   /* slot start to object start */
 	uint64_t reciprocal_size;    /* ceil(2^32 / size), for offset -> index */
 	unsigned int objects;	     /* slots per slab */
-	unsigned int tcache_limit;   /* a thread cache flushes above this */
+	unsigned int tcache_limit;   /* a thread cache holds at most this */
+	unsigned int tcache_batch;   /* objects moved per exchange with the barn */
 	unsigned int object_size;    /* usable bytes (kmem_cache_size) */
 	unsigned int requested_size; /* the size given at creation */
 	slab_flags_t flags;
@@ -163,6 +181,7 @@ struct kmem_cache {
 	unsigned long slabs_allocated, slabs_freed;
 	/* Counters of threads that exited and of the slow paths, under @lock. */
 	struct slab_tcache retired;
+	struct slab_barn barn;
 
 	struct list_head link; /* slab_caches, under slab_mutex */
 };
@@ -170,9 +189,14 @@ struct kmem_cache {
 /* slub.c */
 __hidden extern pthread_mutex_t slab_mutex;
 __hidden extern struct list_head slab_caches;
-__hidden extern pthread_mutex_t slab_registry_lock;
-__hidden extern struct list_head slab_registry;
 __hidden void slab_init(void);
+/*
+ * Call @fn(thread cache of @s, @arg) for every thread that has one; the
+ * caller holds kmem_thread_registry_lock() (values may be stale unless the
+ * threads are quiet).
+ */
+__hidden void slab_for_each_tcache(struct kmem_cache *s,
+				   void (*fn)(struct slab_tcache *tc, void *arg), void *arg);
 __hidden void slab_release(struct kmem_cache *s, struct slab *slab);
 __hidden void slab_free_pages(struct slab *slab);
 

@@ -9,7 +9,31 @@
 #ifndef KMEM_SLAB_SLAB_H
 #define KMEM_SLAB_SLAB_H
 
+#include <kmem/gfp.h>
 #include "lib/core.h"
+
+struct kmem_cache;
+struct page;
+
+/*
+ * slab_create_kmalloc_cache - create the kmalloc cache @name for objects of
+ * @size bytes, aligned to the largest power of two dividing @size (the
+ * kernel's rule, so that power-of-two kmalloc sizes are naturally aligned).
+ * NULL when memory is short; the caller retries later.
+ */
+__hidden struct kmem_cache *slab_create_kmalloc_cache(const char *name, unsigned int size);
+
+/* kmem_cache_alloc() with the caller's caller recorded (for kmalloc). */
+__hidden void *slab_alloc_object(struct kmem_cache *s, gfp_t gfp, void *caller);
+
+/* kfree() of @object, whose block's head page @head has PG_slab. */
+__hidden void slab_free_object(struct page *head, void *object, void *caller);
+
+/*
+ * slab_shrink_all - every thread's cached objects, every barn and every
+ * empty slab back to the page allocator (kmem_kmalloc_drain()).
+ */
+__hidden void slab_shrink_all(void);
 
 /*
  * slab_check_all - the slab layer's part of kmem_check(): every cache's

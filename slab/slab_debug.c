@@ -297,31 +297,75 @@ void slab_debug_report_leaks(struct kmem_cache *s, unsigned long slabs)
 
 /* ---- the consistency checker ------------------------------------------------ */
 
-/* Mark the thread-stack objects of @s that live in @slab (S3). */
+/*
+ * Objects cached for reuse (thread stacks and the barn) are visited through
+ * one walker; the registry lock is held, so stacks cannot go away.
+ */
+struct cached_walk {
+	struct kmem_cache *s;
+	int (*fn)(struct kmem_cache *s, void *object, void *arg);
+	void *arg;
+	int ret;
+};
+
+static void walk_stack(struct slab_tcache *tc, void *arg)
+{
+	struct cached_walk *w = arg;
+
+	if (!w->ret && tc->count > w->s->tcache_limit)
+		w->ret = kmem_check_failed("%s: a thread stack holds %u objects, more than its "
+					   "limit %u (S3)",
+					   w->s->name, tc->count, w->s->tcache_limit);
+	for (unsigned int i = 0; i < tc->count && !w->ret; i++)
+		w->ret = w->fn(w->s, tc->objs[i], w->arg);
+}
+
+static int for_each_cached_object(struct kmem_cache *s,
+				  int (*fn)(struct kmem_cache *s, void *object, void *arg),
+				  void *arg)
+{
+	struct cached_walk w = {s, fn, arg, 0};
+
+	slab_for_each_tcache(s, walk_stack, &w);
+	pthread_mutex_lock(&s->barn.lock);
+	if (!w.ret && s->barn.count > s->barn.capacity)
+		w.ret = kmem_check_failed("%s: the barn holds %u objects, more than its capacity "
+					  "%u (S5)",
+					  s->name, s->barn.count, s->barn.capacity);
+	for (unsigned int i = 0; i < s->barn.count && !w.ret; i++)
+		w.ret = fn(s, s->barn.objs[i], arg);
+	pthread_mutex_unlock(&s->barn.lock);
+	return w.ret;
+}
+
+struct slab_mark {
+	struct slab *slab;
+	unsigned int n;
+};
+
+/* Mark a cached object that lives in the slab being checked (S3). */
+static int mark_cached_in_slab(struct kmem_cache *s, void *object, void *arg)
+{
+	struct slab_mark *m = arg;
+	struct page *page = __virt_to_page(object);
+
+	if (!page || page_slab(compound_head(page)) != m->slab)
+		return 0;
+	if (map_test_and_set((unsigned long)slab_object_index(s, m->slab, object)))
+		return kmem_check_failed("%s: object %p is free twice (cached for reuse and on "
+					 "another free list) (S3)",
+					 s->name, object);
+	m->n++;
+	return 0;
+}
+
 static int check_stacks_in_slab(struct kmem_cache *s, struct slab *slab, unsigned int *n)
 {
-	struct list_head *pos;
+	struct slab_mark m = {slab, 0};
+	int ret = for_each_cached_object(s, mark_cached_in_slab, &m);
 
-	list_for_each(pos, &slab_registry) {
-		struct slab_thread *t = container_of(pos, struct slab_thread, link);
-		struct slab_tcache *tc;
-		unsigned int i = 0;
-
-		if (s->tcache_id >= t->nr_tcaches)
-			continue;
-		tc = &t->tcaches[s->tcache_id];
-		for (void *p = tc->head; p && i <= tc->count; p = get_freepointer(s, p), i++) {
-			if (__virt_to_page(p) == NULL ||
-			    page_slab(compound_head(__virt_to_page(p))) != slab)
-				continue;
-			if (map_test_and_set((unsigned long)slab_object_index(s, slab, p)))
-				return kmem_check_failed("%s: object %p is free twice (thread %d's "
-							 "stack and another free list) (S3)",
-							 s->name, p, t->tid);
-			(*n)++;
-		}
-	}
-	return 0;
+	*n = m.n;
+	return ret;
 }
 
 static int check_slab(struct kmem_cache *s, struct slab *slab, const char *list)
@@ -387,39 +431,18 @@ static int check_list(struct kmem_cache *s, struct list_head *head, unsigned lon
 	return 0;
 }
 
-/* Each thread stack of @s: objects of @s at slot starts, count == length. */
-static int check_stacks(struct kmem_cache *s)
+/* A cached object of @s is an object of @s at a slot start (S3, S5). */
+static int check_cached_object(struct kmem_cache *s, void *object, void *arg)
 {
-	struct list_head *pos;
+	struct page *page = __virt_to_page(object);
+	struct slab *slab = page ? page_slab(compound_head(page)) : NULL;
 
-	if (s->tcache_id == NO_TCACHE_ID)
-		return 0;
-	list_for_each(pos, &slab_registry) {
-		struct slab_thread *t = container_of(pos, struct slab_thread, link);
-		struct slab_tcache *tc;
-		unsigned int n = 0;
-
-		if (s->tcache_id >= t->nr_tcaches)
-			continue;
-		tc = &t->tcaches[s->tcache_id];
-		for (void *p = tc->head; p; p = get_freepointer(s, p)) {
-			struct page *page = __virt_to_page(p);
-			struct slab *slab = page ? page_slab(compound_head(page)) : NULL;
-
-			if (!slab || !PageSlab(slab_page(slab)) || slab->cache != s ||
-			    slab_object_index(s, slab, p) < 0)
-				return kmem_check_failed("%s: thread %d's stack holds %p, which is "
-							 "not an object of the cache (S3)",
-							 s->name, t->tid, p);
-			if (++n > tc->count)
-				break;
-		}
-		if (n != tc->count)
-			return kmem_check_failed("%s: thread %d's stack counts %u objects but "
-						 "holds %s%u (S3)",
-						 s->name, t->tid, tc->count,
-						 n > tc->count ? "more than " : "", tc->count);
-	}
+	(void)arg;
+	if (!slab || !PageSlab(slab_page(slab)) || slab->cache != s ||
+	    slab_object_index(s, slab, object) < 0)
+		return kmem_check_failed("%s: %p is cached for reuse but is not an object of the "
+					 "cache (S3)",
+					 s->name, object);
 	return 0;
 }
 
@@ -427,10 +450,11 @@ static int check_cache(struct kmem_cache *s)
 {
 	int ret;
 
+	ret = for_each_cached_object(s, check_cached_object, NULL);
+	if (ret)
+		return ret;
 	pthread_mutex_lock(&s->lock);
-	ret = check_stacks(s);
-	if (!ret)
-		ret = check_list(s, &s->empty, s->nr_empty, "empty");
+	ret = check_list(s, &s->empty, s->nr_empty, "empty");
 	if (!ret)
 		ret = check_list(s, &s->partial, s->nr_partial, "partial");
 	if (!ret)
@@ -448,13 +472,13 @@ int slab_check_all(void)
 	int ret = 0;
 
 	pthread_mutex_lock(&slab_mutex);
-	pthread_mutex_lock(&slab_registry_lock);
+	kmem_thread_registry_lock();
 	list_for_each(pos, &slab_caches) {
 		ret = check_cache(container_of(pos, struct kmem_cache, link));
 		if (ret)
 			break;
 	}
-	pthread_mutex_unlock(&slab_registry_lock);
+	kmem_thread_registry_unlock();
 	pthread_mutex_unlock(&slab_mutex);
 	return ret;
 }

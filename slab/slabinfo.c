@@ -19,7 +19,15 @@ static void add_counters(struct kmem_cache_stats *st, const struct slab_tcache *
 	st->flushes += READ_ONCE(tc->flushes);
 }
 
-/* slab_registry_lock held. */
+static void add_tcache(struct slab_tcache *tc, void *arg)
+{
+	struct kmem_cache_stats *st = arg;
+
+	st->cached_objs += READ_ONCE(tc->count);
+	add_counters(st, tc);
+}
+
+/* kmem_thread_registry_lock() held. */
 static void cache_stats_locked(struct kmem_cache *s, struct kmem_cache_stats *st)
 {
 	unsigned long free_on_slabs = 0;
@@ -31,18 +39,8 @@ static void cache_stats_locked(struct kmem_cache *s, struct kmem_cache_stats *st
 	st->slot_size = s->size;
 	st->objects_per_slab = s->objects;
 	st->order = s->order;
-	if (s->tcache_id != NO_TCACHE_ID) {
-		list_for_each(pos, &slab_registry) {
-			struct slab_thread *t = container_of(pos, struct slab_thread, link);
-
-			if (s->tcache_id < READ_ONCE(t->nr_tcaches)) {
-				struct slab_tcache *tc = &t->tcaches[s->tcache_id];
-
-				st->cached_objs += READ_ONCE(tc->count);
-				add_counters(st, tc);
-			}
-		}
-	}
+	slab_for_each_tcache(s, add_tcache, st);
+	st->cached_objs += READ_ONCE(s->barn.count);
 	pthread_mutex_lock(&s->lock);
 	add_counters(st, &s->retired);
 	list_for_each(pos, &s->partial)
@@ -65,9 +63,9 @@ void kmem_cache_stats(struct kmem_cache *s, struct kmem_cache_stats *stats)
 	memset(stats, 0, sizeof(*stats));
 	if (!s)
 		return;
-	pthread_mutex_lock(&slab_registry_lock);
+	kmem_thread_registry_lock();
 	cache_stats_locked(s, stats);
-	pthread_mutex_unlock(&slab_registry_lock);
+	kmem_thread_registry_unlock();
 }
 
 void kmem_slabinfo(FILE *out)
@@ -81,10 +79,11 @@ void kmem_slabinfo(FILE *out)
 		"<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata "
 		"<active_slabs> <num_slabs> <sharedavail>\n");
 	pthread_mutex_lock(&slab_mutex);
-	pthread_mutex_lock(&slab_registry_lock);
+	kmem_thread_registry_lock();
 	list_for_each(pos, &slab_caches) {
 		struct kmem_cache *s = container_of(pos, struct kmem_cache, link);
 		unsigned int limit = s->tcache_id == NO_TCACHE_ID ? 0 : s->tcache_limit;
+		unsigned int barn = READ_ONCE(s->barn.count);
 		struct kmem_cache_stats st;
 
 		cache_stats_locked(s, &st);
@@ -92,8 +91,8 @@ void kmem_slabinfo(FILE *out)
 			"%-17s %6lu %6lu %6u %4u %4lu : tunables %4u %4u %4u : slabdata %6lu "
 			"%6lu %6u\n",
 			s->name, st.active_objs, st.total_objs, s->size, s->objects,
-			1UL << s->order, limit, limit / 2, 0U, st.slabs, st.slabs, 0U);
+			1UL << s->order, limit, s->tcache_batch, 0U, st.slabs, st.slabs, barn);
 	}
-	pthread_mutex_unlock(&slab_registry_lock);
+	kmem_thread_registry_unlock();
 	pthread_mutex_unlock(&slab_mutex);
 }

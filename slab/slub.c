@@ -57,17 +57,17 @@
 
 #include "slab/internal.h"
 
+/* A thread caches about TCACHE_BYTES of a cache, 2..TCACHE_SLOTS objects. */
 #define TCACHE_BYTES (16UL << 10)
-#define TCACHE_MAX_OBJECTS 256U
 #define TCACHE_MIN_OBJECTS 2U
+/* A barn holds about BARN_BYTES of objects, at most BARN_MAX_OBJECTS. */
+#define BARN_BYTES (128UL << 10)
+#define BARN_MAX_OBJECTS 512U
 
 pthread_mutex_t slab_mutex = PTHREAD_MUTEX_INITIALIZER;
 struct list_head slab_caches = {&slab_caches, &slab_caches};
-pthread_mutex_t slab_registry_lock = PTHREAD_MUTEX_INITIALIZER;
-struct list_head slab_registry = {&slab_registry, &slab_registry};
 
 static __thread struct slab_thread slab_self __tls_ie;
-static pthread_key_t slab_key;
 static pthread_once_t slab_once = PTHREAD_ONCE_INIT;
 
 /* The cache of struct kmem_cache itself, as in the kernel. */
@@ -159,11 +159,6 @@ static void calculate_sizes(struct kmem_cache *s, const struct kmem_cache_args *
 	s->order = calculate_order(s->size);
 	s->objects = (unsigned int)((PAGE_SIZE << s->order) / s->size);
 	s->reciprocal_size = ((1ULL << 32) + s->size - 1) / s->size;
-	s->tcache_limit = (unsigned int)(TCACHE_BYTES / s->size);
-	if (s->tcache_limit > TCACHE_MAX_OBJECTS)
-		s->tcache_limit = TCACHE_MAX_OBJECTS;
-	if (s->tcache_limit < TCACHE_MIN_OBJECTS)
-		s->tcache_limit = TCACHE_MIN_OBJECTS;
 }
 
 /* ---- slabs ------------------------------------------------------------------ */
@@ -278,18 +273,6 @@ static void __slab_put_object(struct kmem_cache *s, struct slab *slab, void *obj
 	}
 }
 
-/* Return @n objects linked from @head to their slabs (lock held). */
-static void __slab_put_objects(struct kmem_cache *s, void *head, unsigned int n,
-			       struct list_head *to_free)
-{
-	while (n--) {
-		void *object = head;
-
-		head = get_freepointer(s, object);
-		__slab_put_object(s, object_slab(object), object, to_free);
-	}
-}
-
 /* A slab with free slots, preferring partial ones so empty ones can go. */
 static struct slab *__slab_get_available(struct kmem_cache *s)
 {
@@ -306,6 +289,14 @@ static inline void __slab_unlink_available(struct kmem_cache *s, struct slab *sl
 		s->nr_partial--;
 	else
 		s->nr_empty--;
+}
+
+/* Add a new slab to the empty list (lock held). */
+static void __slab_add_new(struct kmem_cache *s, struct slab *slab)
+{
+	list_add(&slab->list, &s->empty);
+	s->nr_empty++;
+	s->slabs_allocated++;
 }
 
 /* ---- thread caches ------------------------------------------------------------ */
@@ -327,51 +318,86 @@ static void tcache_fold_counters(struct slab_tcache *into, struct slab_tcache *f
 	into->flushes += from->flushes;
 }
 
-/*
- * Empty @tc into its cache's slabs and move its counters to the cache.
- * Called with slab_registry_lock held (or by the owner on its own stack).
- */
-static void tcache_drain(struct kmem_cache *s, struct slab_tcache *tc)
+/* Return @n objects of @objs to their slabs, then release what became empty. */
+static void slab_put_array(struct kmem_cache *s, void *const *objs, unsigned int n)
 {
 	struct list_head to_free;
 
+	if (!n)
+		return;
 	INIT_LIST_HEAD(&to_free);
 	pthread_mutex_lock(&s->lock);
-	__slab_put_objects(s, tc->head, tc->count, &to_free);
-	tcache_fold_counters(&s->retired, tc);
+	for (unsigned int i = 0; i < n; i++)
+		__slab_put_object(s, object_slab(objs[i]), objs[i], &to_free);
 	pthread_mutex_unlock(&s->lock);
-	memset(tc, 0, sizeof(*tc));
 	release_list(s, &to_free);
 }
 
-/* Drain every stack of @t; slab_registry_lock held. */
-static void __slab_thread_drain(struct slab_thread *t)
+/* Empty @tc into its cache's slabs and move its counters to the cache. */
+static void tcache_drain(struct kmem_cache *s, struct slab_tcache *tc)
 {
-	for (unsigned int id = 0; id < t->nr_tcaches; id++) {
-		struct slab_tcache *tc = &t->tcaches[id];
-
-		if (tc->head || tc->allocs || tc->frees)
-			tcache_drain(tcache_owner[id], tc);
-	}
+	slab_put_array(s, tc->objs, tc->count);
+	pthread_mutex_lock(&s->lock);
+	tcache_fold_counters(&s->retired, tc);
+	pthread_mutex_unlock(&s->lock);
+	memset(tc, 0, offsetof(struct slab_tcache, objs));
 }
 
-static void slab_thread_exit(void *arg)
+/*
+ * The thread-cache flush (lib/thread.c): every stack of one thread back to
+ * the slabs, at exit, on reclaim or shrink, from this or another thread.
+ * A cache with objects on a stack is alive (destroy drains its stacks
+ * before it lets go of the id), so tcache_owner[] is stable here.
+ */
+static void slab_thread_flush(void *data, bool exiting)
 {
-	struct slab_thread *t = arg;
+	struct slab_thread *t = data;
 	struct slab_tcache *tcaches = t->tcaches;
 
-	pthread_mutex_lock(&slab_registry_lock);
-	__slab_thread_drain(t);
-	list_del(&t->link);
+	for (unsigned int id = 0; id < t->nr_tcaches; id++) {
+		struct slab_tcache *tc = &tcaches[id];
+
+		if (tc->count || tc->allocs || tc->frees)
+			tcache_drain(tcache_owner[id], tc);
+	}
+	if (!exiting)
+		return;
 	WRITE_ONCE(t->nr_tcaches, 0);
 	t->tcaches = NULL;
 	t->state = SLAB_THREAD_DEAD;
-	pthread_mutex_unlock(&slab_registry_lock);
 	if (tcaches)
 		__free_pages(virt_to_page(tcaches), t->tcaches_order);
 }
 
-/* Make room for stack @id in the calling thread's array. */
+static const struct kmem_thread_ops slab_thread_ops = {
+	.flush = slab_thread_flush,
+};
+
+struct tcache_walk {
+	struct kmem_cache *s;
+	void (*fn)(struct slab_tcache *tc, void *arg);
+	void *arg;
+};
+
+static void tcache_walk_one(void *data, void *arg)
+{
+	struct slab_thread *t = data;
+	struct tcache_walk *w = arg;
+
+	if (w->s->tcache_id < READ_ONCE(t->nr_tcaches))
+		w->fn(&t->tcaches[w->s->tcache_id], w->arg);
+}
+
+void slab_for_each_tcache(struct kmem_cache *s, void (*fn)(struct slab_tcache *tc, void *arg),
+			  void *arg)
+{
+	struct tcache_walk w = {s, fn, arg};
+
+	if (s->tcache_id != NO_TCACHE_ID)
+		kmem_thread_for_each(KMEM_THREAD_SLAB, tcache_walk_one, &w);
+}
+
+/* Make room for stack @id in the calling thread's array; own lock held. */
 static __noinline bool slab_thread_grow(struct slab_thread *t, unsigned int id)
 {
 	size_t bytes = (size_t)(id + 1) * sizeof(struct slab_tcache);
@@ -384,14 +410,15 @@ static __noinline bool slab_thread_grow(struct slab_thread *t, unsigned int id)
 	page = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN, order);
 	if (!page)
 		return false;
-	pthread_mutex_lock(&slab_registry_lock);
+	/* The registry lock keeps statistics and destroy off the old array. */
+	kmem_thread_registry_lock();
 	if (old)
 		memcpy(page_address(page), old, t->nr_tcaches * sizeof(struct slab_tcache));
 	t->tcaches = page_address(page);
 	t->tcaches_order = order;
 	WRITE_ONCE(t->nr_tcaches,
 		   (unsigned int)((PAGE_SIZE << order) / sizeof(struct slab_tcache)));
-	pthread_mutex_unlock(&slab_registry_lock);
+	kmem_thread_registry_unlock();
 	if (old)
 		__free_pages(virt_to_page(old), old_order);
 	return true;
@@ -399,8 +426,9 @@ static __noinline bool slab_thread_grow(struct slab_thread *t, unsigned int id)
 
 /*
  * The calling thread's stack for @s, activating the thread's caches on
- * first use; NULL for debug caches, after the thread's exit destructor ran,
- * or when no memory is left for the array.
+ * first use; NULL for caches without thread caches (debug caches), after
+ * the thread's exit flush, or when no memory is left for the array.  The
+ * thread's own lock is held.
  */
 static struct slab_tcache *slab_thread_tcache(struct kmem_cache *s)
 {
@@ -410,113 +438,224 @@ static struct slab_tcache *slab_thread_tcache(struct kmem_cache *s)
 	if (id == NO_TCACHE_ID || t->state == SLAB_THREAD_DEAD)
 		return NULL;
 	if (t->state == SLAB_THREAD_NEW) {
-		t->tid = (int)syscall(SYS_gettid);
-		pthread_mutex_lock(&slab_registry_lock);
-		list_add(&t->link, &slab_registry);
-		pthread_mutex_unlock(&slab_registry_lock);
+		if (!kmem_thread_attach(KMEM_THREAD_SLAB, t)) {
+			t->state = SLAB_THREAD_DEAD;
+			return NULL;
+		}
 		t->state = SLAB_THREAD_ACTIVE;
-		pthread_setspecific(slab_key, t);
 	}
 	if (id >= t->nr_tcaches && !slab_thread_grow(t, id))
 		return NULL;
 	return &t->tcaches[id];
 }
 
-/*
- * Take a whole slab's free list for the calling thread (lock held): the slab
- * becomes full, its slots now belong to the thread's stack.
- */
-static void *__slab_take_freelist(struct kmem_cache *s, struct slab *slab, unsigned int *n)
+/* ---- the barn ------------------------------------------------------------------ */
+
+/* Objects a barn holds: about BARN_BYTES, at least two batches. */
+static unsigned int barn_capacity(const struct kmem_cache *s)
 {
-	void *object = slab->freelist;
+	unsigned int cap = (unsigned int)(BARN_BYTES / s->size);
+
+	if (cap > BARN_MAX_OBJECTS)
+		cap = BARN_MAX_OBJECTS;
+	if (cap < 2 * s->tcache_batch)
+		cap = 2 * s->tcache_batch;
+	return cap;
+}
+
+/* Give @s's barn its array; false when there is no memory for it. */
+static bool barn_setup(struct kmem_cache *s)
+{
+	struct slab_barn *b = &s->barn;
+	unsigned int cap = barn_capacity(s);
+	unsigned int order = get_order(cap * sizeof(void *));
+	struct page *page = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, order);
+
+	if (!page)
+		return false;
+	pthread_mutex_lock(&b->lock);
+	if (!b->objs) {
+		b->objs = page_address(page);
+		b->order = order;
+		WRITE_ONCE(b->capacity, cap);
+		page = NULL;
+	}
+	pthread_mutex_unlock(&b->lock);
+	if (page)
+		__free_pages(page, order);
+	return true;
+}
+
+/* Move up to @n objects from the barn to @dst; returns how many. */
+static unsigned int barn_take(struct kmem_cache *s, void **dst, unsigned int n)
+{
+	struct slab_barn *b = &s->barn;
+
+	if (!READ_ONCE(b->count))
+		return 0;
+	pthread_mutex_lock(&b->lock);
+	if (n > b->count)
+		n = b->count;
+	b->count -= n;
+	memcpy(dst, b->objs + b->count, n * sizeof(void *));
+	pthread_mutex_unlock(&b->lock);
+	return n;
+}
+
+/* Move @n objects from @src into the barn; false (nothing moved) when full. */
+static bool barn_put(struct kmem_cache *s, void *const *src, unsigned int n)
+{
+	struct slab_barn *b = &s->barn;
+	bool fits;
+
+	if (!READ_ONCE(b->capacity) && !barn_setup(s))
+		return false;
+	pthread_mutex_lock(&b->lock);
+	fits = b->count + n <= b->capacity;
+	if (fits) {
+		memcpy(b->objs + b->count, src, n * sizeof(void *));
+		b->count += n;
+	}
+	pthread_mutex_unlock(&b->lock);
+	return fits;
+}
+
+/* Every object in the barn back to its slab. */
+static void barn_drain(struct kmem_cache *s)
+{
+	void *batch[TCACHE_SLOTS];
+	unsigned int n;
+
+	do {
+		n = barn_take(s, batch, TCACHE_SLOTS);
+		slab_put_array(s, batch, n);
+	} while (n);
+}
+
+/* ---- refill and flush ---------------------------------------------------------- */
+
+/*
+ * Take up to @n free objects of @slab into @dst (cache lock held) and file
+ * the slab where its new count belongs.
+ */
+static unsigned int __slab_take(struct kmem_cache *s, struct slab *slab, void **dst, unsigned int n)
+{
+	unsigned int got = 0;
 
 	__slab_unlink_available(s, slab);
-	slab_move(slab, &s->full);
-	s->nr_full++;
-	*n = slab->objects - slab->inuse;
-	slab->freelist = NULL;
-	slab->inuse = slab->objects;
-	slab->owner = &slab_self;
-	return object;
-}
+	while (got < n && slab->freelist) {
+		void *object = slab->freelist;
 
-/* Add a new slab to the empty list (lock held). */
-static void __slab_add_new(struct kmem_cache *s, struct slab *slab)
-{
-	list_add(&slab->list, &s->empty);
-	s->nr_empty++;
-	s->slabs_allocated++;
-}
-
-/* Refill an empty stack with one slab's whole free list. */
-static void *tcache_refill(struct kmem_cache *s, struct slab_tcache *tc, gfp_t gfp)
-{
-	struct slab *slab;
-	void *object = NULL;
-	unsigned int n = 0;
-
-	pthread_mutex_lock(&s->lock);
-	slab = __slab_get_available(s);
-	if (slab)
-		object = __slab_take_freelist(s, slab, &n);
-	pthread_mutex_unlock(&s->lock);
-	if (!slab) {
-		slab = new_slab(s, gfp);
-		if (!slab)
-			return NULL;
-		pthread_mutex_lock(&s->lock);
-		__slab_add_new(s, slab);
-		object = __slab_take_freelist(s, slab, &n);
-		pthread_mutex_unlock(&s->lock);
+		slab->freelist = get_freepointer(s, object);
+		dst[got++] = object;
 	}
-	tc->head = get_freepointer(s, object);
-	WRITE_ONCE(tc->count, n - 1);
-	counter_inc(&tc->refills);
-	return object;
+	slab->inuse += got;
+	if (slab->inuse == slab->objects) {
+		slab_move(slab, &s->full);
+		s->nr_full++;
+	} else {
+		slab_move(slab, &s->partial);
+		s->nr_partial++;
+	}
+	slab->owner = &slab_self;
+	return got;
 }
 
-/* A stack above its limit keeps half the limit and returns the rest. */
-static __noinline void tcache_flush(struct kmem_cache *s, struct slab_tcache *tc)
+/* Up to @n objects from the slabs, from a new slab when none has a free slot. */
+static unsigned int slab_take_objects(struct kmem_cache *s, void **dst, unsigned int n, gfp_t gfp)
 {
-	unsigned int keep = s->tcache_limit / 2;
-	struct list_head to_free;
-	void *last = tc->head;
-	void *rest;
+	unsigned int got = 0;
+	struct slab *slab;
 
-	for (unsigned int i = 1; i < keep; i++)
-		last = get_freepointer(s, last);
-	rest = keep ? get_freepointer(s, last) : tc->head;
-	if (keep)
-		set_freepointer(s, last, NULL);
-	else
-		tc->head = NULL;
-	INIT_LIST_HEAD(&to_free);
 	pthread_mutex_lock(&s->lock);
-	__slab_put_objects(s, rest, tc->count - keep, &to_free);
+	while (got < n && (slab = __slab_get_available(s)))
+		got += __slab_take(s, slab, dst + got, n - got);
 	pthread_mutex_unlock(&s->lock);
-	WRITE_ONCE(tc->count, keep);
+	if (got)
+		return got;
+	slab = new_slab(s, gfp);
+	if (!slab)
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	__slab_add_new(s, slab);
+	got = __slab_take(s, slab, dst, n);
+	pthread_mutex_unlock(&s->lock);
+	return got;
+}
+
+/* Fill the empty stack @tc from the barn, else from the slabs (own lock held). */
+static unsigned int tcache_refill(struct kmem_cache *s, struct slab_tcache *tc, gfp_t gfp)
+{
+	unsigned int n = barn_take(s, tc->objs, s->tcache_batch);
+
+	if (!n)
+		n = slab_take_objects(s, tc->objs, s->tcache_batch, gfp);
+	WRITE_ONCE(tc->count, n);
+	if (n)
+		counter_inc(&tc->refills);
+	return n;
+}
+
+/* A full stack hands its oldest batch to the barn, or to the slabs (own lock held). */
+static void tcache_flush(struct kmem_cache *s, struct slab_tcache *tc)
+{
+	unsigned int batch = s->tcache_batch;
+
+	if (!barn_put(s, tc->objs, batch))
+		slab_put_array(s, tc->objs, batch);
+	memmove(tc->objs, tc->objs + batch, (tc->count - batch) * sizeof(void *));
+	WRITE_ONCE(tc->count, tc->count - batch);
 	counter_inc(&tc->flushes);
-	release_list(s, &to_free);
 }
 
 /* ---- allocation and free ------------------------------------------------------ */
 
-void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
+/*
+ * The fast path: pop the calling thread's stack.  NULL when the stack is
+ * empty, the cache has none, or a flusher wants it.
+ */
+static __always_inline void *tcache_pop(struct kmem_cache *s)
 {
-	struct slab_thread *t = &slab_self;
+	struct slab_thread *st = &slab_self;
+	struct kmem_thread *t = &kmem_thread_self;
+	void *object = NULL;
 
-	if (likely(s) && likely(s->tcache_id < t->nr_tcaches) && likely(!(gfp & __GFP_ZERO))) {
-		struct slab_tcache *tc = &t->tcaches[s->tcache_id];
-		void *object = tc->head;
+	if (likely(s->tcache_id < st->nr_tcaches) && likely(kmem_thread_enter(t))) {
+		struct slab_tcache *tc = &st->tcaches[s->tcache_id];
+		unsigned int n = tc->count;
 
-		if (likely(object)) {
-			tc->head = get_freepointer(s, object);
-			WRITE_ONCE(tc->count, tc->count - 1);
+		if (likely(n)) {
+			object = tc->objs[n - 1];
+			WRITE_ONCE(tc->count, n - 1);
 			counter_inc(&tc->allocs);
-			return object;
 		}
 	}
-	return slab_alloc_slow(s, gfp, __builtin_return_address(0));
+	kmem_thread_leave(t);
+	return object;
+}
+
+static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
+{
+	void *object;
+
+	if (unlikely(!s))
+		return slab_alloc_slow(s, gfp, caller);
+	object = tcache_pop(s);
+	if (unlikely(!object))
+		return slab_alloc_slow(s, gfp, caller);
+	if (unlikely(gfp & __GFP_ZERO))
+		memset(object, 0, s->object_size);
+	return object;
+}
+
+void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
+{
+	return slab_alloc(s, gfp, __builtin_return_address(0));
+}
+
+void *slab_alloc_object(struct kmem_cache *s, gfp_t gfp, void *caller)
+{
+	return slab_alloc(s, gfp, caller);
 }
 
 /* One object from the slabs under the lock: debug caches, dead threads. */
@@ -556,31 +695,23 @@ static void *slab_alloc_locked(struct kmem_cache *s, gfp_t gfp, void *caller)
 static __noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, void *caller)
 {
 	struct slab_tcache *tc;
-	void *object;
+	void *object = NULL;
 
 	if (unlikely(!s)) {
 		kmem_warn("kmem_cache_alloc: NULL cache");
 		return NULL;
 	}
-	if (unlikely((gfp & __GFP_ZERO) && s->ctor)) {
-		kmem_warn("%s: __GFP_ZERO refused for a cache with a constructor", s->name);
-		return NULL;
-	}
+	kmem_thread_lock_self();
 	tc = slab_thread_tcache(s);
-	if (!tc) {
-		object = slab_alloc_locked(s, gfp, caller);
-	} else if (tc->head) {
-		object = tc->head;
-		tc->head = get_freepointer(s, object);
-		WRITE_ONCE(tc->count, tc->count - 1);
+	if (tc && (tc->count || tcache_refill(s, tc, gfp))) {
+		object = tc->objs[--tc->count];
 		counter_inc(&tc->allocs);
-	} else {
-		object = tcache_refill(s, tc, gfp);
-		if (object) {
-			counter_inc(&tc->allocs);
-			counter_inc(&tc->slow_allocs);
-		}
+		counter_inc(&tc->slow_allocs);
 	}
+	kmem_thread_unlock_self();
+	if (!tc)
+		object = slab_alloc_locked(s, gfp, caller);
+	/* As in the kernel, __GFP_ZERO zeroes constructed objects too. */
 	if (object && (gfp & __GFP_ZERO))
 		memset(object, 0, s->object_size);
 	return object;
@@ -613,31 +744,38 @@ static inline bool slab_free_valid(struct kmem_cache *s, struct slab *slab, void
 		likely(slab_object_index(s, slab, object) >= 0);
 }
 
-static __always_inline void tcache_push(struct kmem_cache *s, struct slab_tcache *tc,
-					struct slab *slab, void *object)
+/*
+ * The fast path: push onto the calling thread's stack.  False when the
+ * stack is full, the cache has none, a flusher wants it, or @object is the
+ * one on top (an immediate double free: the slow path reports it).
+ */
+static __always_inline bool tcache_push(struct kmem_cache *s, struct slab *slab, void *object)
 {
-	if (unlikely(object == tc->head)) {
-		kmem_bug("%s: double free of object %p", s->name, object);
-		return;
+	struct slab_thread *st = &slab_self;
+	struct kmem_thread *t = &kmem_thread_self;
+	bool pushed = false;
+
+	if (likely(s->tcache_id < st->nr_tcaches) && likely(kmem_thread_enter(t))) {
+		struct slab_tcache *tc = &st->tcaches[s->tcache_id];
+		unsigned int n = tc->count;
+
+		if (likely(n < s->tcache_limit) && likely(!n || tc->objs[n - 1] != object)) {
+			tc->objs[n] = object;
+			WRITE_ONCE(tc->count, n + 1);
+			counter_inc(&tc->frees);
+			if (slab->owner != st)
+				counter_inc(&tc->remote_frees);
+			pushed = true;
+		}
 	}
-	set_freepointer(s, object, tc->head);
-	tc->head = object;
-	WRITE_ONCE(tc->count, tc->count + 1);
-	counter_inc(&tc->frees);
-	if (slab->owner != &slab_self)
-		counter_inc(&tc->remote_frees);
-	if (unlikely(tc->count > s->tcache_limit))
-		tcache_flush(s, tc);
+	kmem_thread_leave(t);
+	return pushed;
 }
 
 static __always_inline void __slab_free(struct kmem_cache *s, struct slab *slab, void *object,
 					void *caller)
 {
-	struct slab_thread *t = &slab_self;
-
-	if (likely(s->tcache_id < t->nr_tcaches))
-		tcache_push(s, &t->tcaches[s->tcache_id], slab, object);
-	else
+	if (unlikely(!tcache_push(s, slab, object)))
 		slab_free_slow(s, slab, object, caller);
 }
 
@@ -658,14 +796,27 @@ void kmem_cache_free(struct kmem_cache *s, void *object)
 static __noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *object,
 				      void *caller)
 {
-	struct slab_tcache *tc = slab_thread_tcache(s);
 	struct list_head to_free;
+	struct slab_tcache *tc;
 
+	kmem_thread_lock_self();
+	tc = slab_thread_tcache(s);
 	if (tc) {
-		tcache_push(s, tc, slab, object);
+		if (unlikely(tc->count && tc->objs[tc->count - 1] == object)) {
+			kmem_thread_unlock_self();
+			kmem_bug("%s: double free of object %p", s->name, object);
+			return;
+		}
+		if (tc->count >= s->tcache_limit)
+			tcache_flush(s, tc);
+		tc->objs[tc->count] = object;
+		WRITE_ONCE(tc->count, tc->count + 1);
+		counter_inc(&tc->frees);
 		counter_inc(&tc->slow_frees);
+		kmem_thread_unlock_self();
 		return;
 	}
+	kmem_thread_unlock_self();
 	INIT_LIST_HEAD(&to_free);
 	pthread_mutex_lock(&s->lock);
 	if (!(s->flags & SLAB_DEBUG_FLAGS) || slab_debug_free_checks(s, slab, object, caller)) {
@@ -682,7 +833,7 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size, void **p
 	size_t i;
 
 	for (i = 0; i < size; i++) {
-		p[i] = kmem_cache_alloc(s, gfp);
+		p[i] = slab_alloc(s, gfp, __builtin_return_address(0));
 		if (unlikely(!p[i])) {
 			kmem_cache_free_bulk(s, i, p);
 			return 0;
@@ -716,9 +867,9 @@ unsigned int kmem_cache_size(struct kmem_cache *s)
 	return s ? s->object_size : 0;
 }
 
-/* ---- kfree()/ksize() dispatch and reclaim ------------------------------------- */
+/* ---- kfree()/ksize() of slab objects, and reclaim ------------------------------ */
 
-static void slab_owner_free(struct page *head, void *object)
+void slab_free_object(struct page *head, void *object, void *caller)
 {
 	struct slab *slab = page_slab(head);
 	struct kmem_cache *s = slab->cache;
@@ -727,7 +878,12 @@ static void slab_owner_free(struct page *head, void *object)
 		slab_free_invalid(s, slab, object);
 		return;
 	}
-	__slab_free(s, slab, object, __builtin_return_address(0));
+	__slab_free(s, slab, object, caller);
+}
+
+static void slab_owner_free(struct page *head, void *object)
+{
+	slab_free_object(head, object, __builtin_return_address(0));
 }
 
 static size_t slab_owner_size(struct page *head, const void *object)
@@ -763,58 +919,77 @@ static unsigned long slab_release_empty(struct kmem_cache *s)
 	return pages;
 }
 
+/* Barn and empty slabs of @s back to the page allocator. */
+static unsigned long cache_shrink(struct kmem_cache *s)
+{
+	barn_drain(s);
+	return slab_release_empty(s);
+}
+
 /*
- * The page allocator's shrinker: drain the calling thread's stacks and give
- * back every empty slab.  Best effort: skipped when a cache is being
- * created or destroyed (slab_mutex busy), which also keeps it from
- * deadlocking on a caller that holds slab_mutex.
+ * The page allocator's shrinker (it flushed every thread's caches just
+ * before): give back every barn and empty slab.  Best effort: skipped when
+ * a cache is being created or destroyed (slab_mutex busy), which also keeps
+ * it from deadlocking on a caller that holds slab_mutex.
  */
 static unsigned long slab_reclaim(void)
 {
-	struct slab_thread *t = &slab_self;
 	unsigned long pages = 0;
 	struct list_head *pos;
 
 	if (pthread_mutex_trylock(&slab_mutex))
 		return 0;
-	if (t->state == SLAB_THREAD_ACTIVE) {
-		pthread_mutex_lock(&slab_registry_lock);
-		__slab_thread_drain(t);
-		pthread_mutex_unlock(&slab_registry_lock);
-	}
 	list_for_each(pos, &slab_caches)
-		pages += slab_release_empty(container_of(pos, struct kmem_cache, link));
+		pages += cache_shrink(container_of(pos, struct kmem_cache, link));
 	pthread_mutex_unlock(&slab_mutex);
-	/* What went to this thread's page cache must reach the buddy lists. */
-	kmem_page_drain();
 	return pages;
 }
 
 int kmem_cache_shrink(struct kmem_cache *s)
 {
-	struct slab_thread *t = &slab_self;
-
 	if (!s)
 		return 0;
-	if (s->tcache_id < t->nr_tcaches) {
-		pthread_mutex_lock(&slab_registry_lock);
-		tcache_drain(s, &t->tcaches[s->tcache_id]);
-		pthread_mutex_unlock(&slab_registry_lock);
-	}
-	slab_release_empty(s);
+	/* Other threads' stacks of @s too, as the kernel flushes every CPU's. */
+	kmem_thread_flush_all(true);
+	cache_shrink(s);
+	kmem_page_drain();
 	return 0;
 }
 
+void slab_shrink_all(void)
+{
+	struct list_head *pos;
+
+	kmem_thread_flush_all(true);
+	pthread_mutex_lock(&slab_mutex);
+	list_for_each(pos, &slab_caches)
+		cache_shrink(container_of(pos, struct kmem_cache, link));
+	pthread_mutex_unlock(&slab_mutex);
+	kmem_page_drain();
+}
+
 /* ---- cache lifecycle ------------------------------------------------------------ */
+
+static void slab_mutex_lock_for_fork(void)
+{
+	pthread_mutex_lock(&slab_mutex);
+}
+
+static void slab_mutex_unlock_after_fork(void)
+{
+	pthread_mutex_unlock(&slab_mutex);
+}
 
 static void slab_lock_for_fork(void)
 {
 	struct list_head *pos;
 
-	pthread_mutex_lock(&slab_mutex);
-	pthread_mutex_lock(&slab_registry_lock);
-	list_for_each(pos, &slab_caches)
-		pthread_mutex_lock(&container_of(pos, struct kmem_cache, link)->lock);
+	list_for_each(pos, &slab_caches) {
+		struct kmem_cache *s = container_of(pos, struct kmem_cache, link);
+
+		pthread_mutex_lock(&s->lock);
+		pthread_mutex_lock(&s->barn.lock);
+	}
 	slab_rcu_fork_prepare();
 }
 
@@ -822,10 +997,12 @@ static void slab_unlock_caches(void)
 {
 	struct list_head *pos;
 
-	list_for_each(pos, &slab_caches)
-		pthread_mutex_unlock(&container_of(pos, struct kmem_cache, link)->lock);
-	pthread_mutex_unlock(&slab_registry_lock);
-	pthread_mutex_unlock(&slab_mutex);
+	list_for_each(pos, &slab_caches) {
+		struct kmem_cache *s = container_of(pos, struct kmem_cache, link);
+
+		pthread_mutex_unlock(&s->barn.lock);
+		pthread_mutex_unlock(&s->lock);
+	}
 }
 
 static void slab_unlock_after_fork(void)
@@ -834,18 +1011,35 @@ static void slab_unlock_after_fork(void)
 	slab_unlock_caches();
 }
 
-/*
- * In the child only the forking thread exists.  Other threads' stacks are
- * abandoned (their objects stay allocated from the slabs' point of view):
- * they may have been mid-update and cannot be trusted.
- */
 static void slab_unlock_in_child(void)
 {
-	INIT_LIST_HEAD(&slab_registry);
-	if (slab_self.state == SLAB_THREAD_ACTIVE)
-		list_add(&slab_self.link, &slab_registry);
 	slab_rcu_fork_child();
 	slab_unlock_caches();
+}
+
+static const struct kmem_fork_ops slab_mutex_fork_ops = {
+	.prepare = slab_mutex_lock_for_fork,
+	.parent = slab_mutex_unlock_after_fork,
+	.child = slab_mutex_unlock_after_fork,
+};
+
+static const struct kmem_fork_ops slab_fork_ops = {
+	.prepare = slab_lock_for_fork,
+	.parent = slab_unlock_after_fork,
+	.child = slab_unlock_in_child,
+};
+
+/* How many objects a thread caches, and moves per exchange with the barn. */
+static void calculate_tcache(struct kmem_cache *s)
+{
+	unsigned int limit = (unsigned int)(TCACHE_BYTES / s->size);
+
+	if (limit > TCACHE_SLOTS)
+		limit = TCACHE_SLOTS;
+	if (limit < TCACHE_MIN_OBJECTS)
+		limit = TCACHE_MIN_OBJECTS;
+	s->tcache_limit = limit;
+	s->tcache_batch = limit / 2;
 }
 
 static bool cache_setup(struct kmem_cache *s, const char *name, unsigned int size,
@@ -860,7 +1054,9 @@ static bool cache_setup(struct kmem_cache *s, const char *name, unsigned int siz
 	s->usersize = args->usersize;
 	s->align = calculate_alignment(flags, args->align, size);
 	calculate_sizes(s, args);
+	calculate_tcache(s);
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->barn.lock, NULL);
 	INIT_LIST_HEAD(&s->partial);
 	INIT_LIST_HEAD(&s->full);
 	INIT_LIST_HEAD(&s->empty);
@@ -886,14 +1082,15 @@ static void slab_init_once(void)
 {
 	static const struct kmem_cache_args boot_args = {.align = CACHE_LINE_SIZE};
 
-	pthread_key_create(&slab_key, slab_thread_exit);
 	cache_setup(&kmem_cache_boot, "kmem_cache", sizeof(struct kmem_cache), &boot_args,
 		    SLAB_HWCACHE_ALIGN);
 	cache_assign_tcache_id(&kmem_cache_boot);
 	list_add_tail(&kmem_cache_boot.link, &slab_caches);
 	page_set_owner_ops(PG_slab, &slab_owner_ops);
 	page_register_reclaim(slab_reclaim);
-	pthread_atfork(slab_lock_for_fork, slab_unlock_after_fork, slab_unlock_in_child);
+	kmem_thread_register_ops(KMEM_THREAD_SLAB, &slab_thread_ops);
+	kmem_fork_register(KMEM_FORK_CACHE_LIST, &slab_mutex_fork_ops);
+	kmem_fork_register(KMEM_FORK_SLAB, &slab_fork_ops);
 }
 
 void slab_init(void)
@@ -933,11 +1130,30 @@ static bool cache_args_valid(const char *name, unsigned int size,
 	return false;
 }
 
+/* Set up @s and add it to slab_caches; slab_mutex held. */
+static void cache_publish(struct kmem_cache *s)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &slab_caches) {
+		if (!strcmp(container_of(pos, struct kmem_cache, link)->name, s->name)) {
+			kmem_warn("kmem_cache_create(%s): a cache with this name already exists",
+				  s->name);
+			break;
+		}
+	}
+	cache_assign_tcache_id(s);
+	if (s->tcache_id == NO_TCACHE_ID && !(s->flags & SLAB_DEBUG_FLAGS))
+		kmem_warn("kmem_cache_create(%s): more than %u caches; this one has no "
+			  "per-thread cache",
+			  s->name, MAX_TCACHE_IDS);
+	list_add_tail(&s->link, &slab_caches);
+}
+
 struct kmem_cache *__kmem_cache_create_args(const char *name, unsigned int object_size,
 					    struct kmem_cache_args *args, slab_flags_t flags)
 {
 	struct kmem_cache *s = NULL;
-	struct list_head *pos;
 
 	slab_init();
 	if (!cache_args_valid(name, object_size, args, flags))
@@ -948,19 +1164,7 @@ struct kmem_cache *__kmem_cache_create_args(const char *name, unsigned int objec
 		goto fail;
 	cache_setup(s, name, object_size, args, flags);
 	pthread_mutex_lock(&slab_mutex);
-	list_for_each(pos, &slab_caches) {
-		if (!strcmp(container_of(pos, struct kmem_cache, link)->name, name)) {
-			kmem_warn("kmem_cache_create(%s): a cache with this name already exists",
-				  name);
-			break;
-		}
-	}
-	cache_assign_tcache_id(s);
-	if (s->tcache_id == NO_TCACHE_ID && !(flags & SLAB_DEBUG_FLAGS))
-		kmem_warn("kmem_cache_create(%s): more than %u caches; this one has no "
-			  "per-thread cache",
-			  name, MAX_TCACHE_IDS);
-	list_add_tail(&s->link, &slab_caches);
+	cache_publish(s);
 	pthread_mutex_unlock(&slab_mutex);
 	return s;
 fail:
@@ -972,6 +1176,28 @@ fail:
 	return NULL;
 }
 
+struct kmem_cache *slab_create_kmalloc_cache(const char *name, unsigned int size)
+{
+	/* The kernel's rule: a kmalloc cache keeps the power-of-two part of its size aligned. */
+	struct kmem_cache_args args = {.align = 1U << __builtin_ctz(size)};
+	struct kmem_cache *s;
+
+	slab_init();
+	s = kmem_cache_alloc(&kmem_cache_boot, GFP_KERNEL | __GFP_NOWARN);
+	if (!s)
+		return NULL;
+	cache_setup(s, name, size, &args, SLAB_KMALLOC);
+	pthread_mutex_lock(&slab_mutex);
+	cache_publish(s);
+	pthread_mutex_unlock(&slab_mutex);
+	return s;
+}
+
+static void tcache_drain_for_destroy(struct slab_tcache *tc, void *arg)
+{
+	tcache_drain(arg, tc);
+}
+
 /*
  * Take back every thread's stack of @s: nobody uses the cache any more, so
  * the stacks are stable; the registry lock keeps their threads from exiting
@@ -979,18 +1205,9 @@ fail:
  */
 static void cache_drain_all_threads(struct kmem_cache *s)
 {
-	struct list_head *pos;
-
-	if (s->tcache_id == NO_TCACHE_ID)
-		return;
-	pthread_mutex_lock(&slab_registry_lock);
-	list_for_each(pos, &slab_registry) {
-		struct slab_thread *t = container_of(pos, struct slab_thread, link);
-
-		if (s->tcache_id < t->nr_tcaches)
-			tcache_drain(s, &t->tcaches[s->tcache_id]);
-	}
-	pthread_mutex_unlock(&slab_registry_lock);
+	kmem_thread_registry_lock();
+	slab_for_each_tcache(s, tcache_drain_for_destroy, s);
+	kmem_thread_registry_unlock();
 }
 
 void kmem_cache_destroy(struct kmem_cache *s)
@@ -999,13 +1216,15 @@ void kmem_cache_destroy(struct kmem_cache *s)
 
 	if (!s)
 		return;
-	if (s == &kmem_cache_boot) {
-		kmem_bug("kmem_cache_destroy: the kmem_cache cache cannot be destroyed");
+	if (s == &kmem_cache_boot || (s->flags & SLAB_KMALLOC)) {
+		kmem_bug("kmem_cache_destroy: %s is one of kmem's own caches and cannot be "
+			 "destroyed",
+			 s->name);
 		return;
 	}
 	pthread_mutex_lock(&slab_mutex);
 	cache_drain_all_threads(s);
-	slab_release_empty(s);
+	cache_shrink(s);
 	pthread_mutex_lock(&s->lock);
 	leaked = s->nr_partial + s->nr_full;
 	pthread_mutex_unlock(&s->lock);
@@ -1021,6 +1240,9 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	pthread_mutex_unlock(&slab_mutex);
 	if (s->flags & SLAB_TYPESAFE_BY_RCU)
 		slab_rcu_barrier();
+	if (s->barn.objs)
+		__free_pages(virt_to_page(s->barn.objs), s->barn.order);
+	pthread_mutex_destroy(&s->barn.lock);
 	pthread_mutex_destroy(&s->lock);
 	kmem_cache_free(&kmem_cache_boot, s);
 }
