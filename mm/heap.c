@@ -162,18 +162,6 @@ static void segment_set_owner(struct page *head, unsigned int order, struct khea
 		__atomic_store_n(&head[i].private_data[2], (unsigned long)h, __ATOMIC_RELAXED);
 }
 
-/*
- * Set while this thread asks the page allocator for a segment with a heap
- * lock held: page reclaim then runs under that lock, and must not free
- * into a heap (heap_growing_here()).
- */
-static __thread bool heap_growing __tls_ie;
-
-bool heap_growing_here(void)
-{
-	return heap_growing;
-}
-
 /* A new segment big enough for a chunk of @need bytes, or NULL. */
 static struct heap_segment *segment_grow(struct kheap *h, size_t need, gfp_t gfp)
 {
@@ -186,9 +174,8 @@ static struct heap_segment *segment_grow(struct kheap *h, size_t need, gfp_t gfp
 		order++;
 	if (page_segment_capacity(order) < need)
 		return NULL;
-	heap_growing = true;
+	/* Under the heap's lock: page reclaim must never free into a heap. */
 	page = alloc_pages((gfp & ~__GFP_ZERO) | __GFP_COMP, order);
-	heap_growing = false;
 	if (!page)
 		return NULL;
 	seg = page_address(page);
@@ -571,42 +558,6 @@ void kheap_free(struct kheap *h, void *p)
 	if (h->in_caller_memory)
 		update_caller_footprint(h);
 	pthread_mutex_unlock(&h->lock);
-}
-
-unsigned int heap_alloc_batch(struct kheap *h, size_t need, void **out, unsigned int n, gfp_t gfp,
-			      bool may_grow)
-{
-	unsigned int got = 0;
-
-	pthread_mutex_lock(&h->lock);
-	while (got < n) {
-		struct chunk *c = h->ops->find(h, need);
-		unsigned int m;
-		size_t rest;
-
-		if (!c && !got) {
-			struct heap_segment *seg = may_grow ? segment_grow(h, need, gfp) : NULL;
-
-			c = seg ? seg->first : NULL;
-		}
-		if (!c)
-			break;
-		m = chunk_size(c) / need < n - got ? (unsigned int)(chunk_size(c) / need) : n - got;
-		rest = chunk_size(c) - m * need;
-		/* Only out[0], the caller's chunk, may take a small rest with it. */
-		if (rest && rest < CHUNK_MIN && (m > 1 || got)) {
-			if (m == 1)
-				break;
-			m--;
-		}
-		chunk_carve(h, c, need, m, out + got);
-		h->next_fit_rover = (uintptr_t)c;
-		got += m;
-	}
-	pthread_mutex_unlock(&h->lock);
-	if (!got && may_grow && !(gfp & __GFP_NOWARN))
-		kmem_warn("kheap %s: allocation of %zu bytes failed", h->name, need - CHUNK_HEADER);
-	return got;
 }
 
 void heap_free_batch(struct kheap *h, void *const *p, unsigned int n)

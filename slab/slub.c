@@ -75,6 +75,8 @@ static struct kmem_cache kmem_cache_boot;
 
 /* tcache id -> cache, under slab_mutex (read under the registry lock). */
 static struct kmem_cache *tcache_owner[MAX_TCACHE_IDS];
+/* One more than the highest id ever given: a new thread array covers them all. */
+static unsigned int tcache_ids_high;
 
 static void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, void *caller);
 static void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *object, void *caller);
@@ -400,7 +402,8 @@ void slab_for_each_tcache(struct kmem_cache *s, void (*fn)(struct slab_tcache *t
 /* Make room for stack @id in the calling thread's array; own lock held. */
 static __noinline bool slab_thread_grow(struct slab_thread *t, unsigned int id)
 {
-	size_t bytes = (size_t)(id + 1) * sizeof(struct slab_tcache);
+	unsigned int want = __atomic_load_n(&tcache_ids_high, __ATOMIC_RELAXED);
+	size_t bytes = (size_t)(want > id ? want : id + 1) * sizeof(struct slab_tcache);
 	unsigned int order = get_order(bytes);
 	unsigned int old_order = t->tcaches_order;
 	struct slab_tcache *old = t->tcaches;
@@ -1073,6 +1076,8 @@ static void cache_assign_tcache_id(struct kmem_cache *s)
 		if (!tcache_owner[id]) {
 			tcache_owner[id] = s;
 			s->tcache_id = id;
+			if (id >= tcache_ids_high)
+				__atomic_store_n(&tcache_ids_high, id + 1, __ATOMIC_RELAXED);
 			return;
 		}
 	}

@@ -3,22 +3,24 @@
  * kmem/kmalloc.h - the kmalloc family: general-purpose allocation with the
  * Linux kernel's semantics.
  *
- * Routing by size (see Documentation/kmalloc.rst):
+ * Routing by size, as in the kernel (see Documentation/kmalloc.rst):
  *
  *   0 bytes                  ZERO_SIZE_PTR, a unique non-NULL pointer that
  *                            faults when dereferenced; kfree() ignores it.
- *   1 .. KMALLOC_MAX_CACHE_SIZE   the kmalloc heap: boundary-tag chunks in
- *                            several arenas, with a per-thread front cache of
- *                            recently freed small chunks.
- *   .. KMALLOC_MAX_SIZE      a compound block of pages (a "large" kmalloc).
+ *   1 .. KMALLOC_MAX_CACHE_SIZE   the kmalloc-N slab caches (kmalloc-8 ..
+ *                            kmalloc-8k, shown by kmem_slabinfo()); the
+ *                            request is rounded up to its class.
+ *   .. KMALLOC_MAX_SIZE      powers of two: a compound block of pages (a
+ *                            "large" kmalloc); other sizes up to 1 MiB: a
+ *                            chunk of the kmalloc heap (boundary tags, the
+ *                            fit policy of kmem_kmalloc_set_fit()); above,
+ *                            pages.
  *   beyond                   NULL, with a warning unless __GFP_NOWARN;
  *                            kvmalloc() and vmalloc() serve such sizes.
  *
- * Alignment: every pointer is aligned to ARCH_KMALLOC_MINALIGN (16) bytes;
- * large allocations are page aligned.  Unlike the kernel, kmem does not
- * align power-of-two sizes below a page to their size (the heap packs
- * chunks with 8-byte boundary tags); use kmem_cache_create() with an
- * alignment when a caller needs that.
+ * Alignment, the kernel's guarantee: kmalloc() of a power-of-two size is
+ * aligned to that size (kmalloc(PAGE_SIZE) is page aligned, kmalloc(4 MiB)
+ * is aligned to 4 MiB); every pointer is aligned to ARCH_KMALLOC_MINALIGN.
  *
  * kfree() accepts anything from kmalloc(), kmem_cache_alloc() and the
  * large path; it finds the owner from the address in O(1).  Freeing an
@@ -26,9 +28,9 @@
  * already free is reported as "BUG: kmalloc: ..." and aborts (see
  * kmem/debug.h to count reports instead).
  *
- * Threads: every function here may be called from any thread.  A thread's
- * front cache is handed back when the thread exits or calls
- * kmem_kmalloc_drain().
+ * Threads: every function here may be called from any thread.  Small sizes
+ * take the slab layer's per-thread fast path; what a thread caches goes
+ * back when it exits, and to any thread that runs short of memory.
  */
 #ifndef KMEM_KMALLOC_H
 #define KMEM_KMALLOC_H
@@ -46,11 +48,12 @@ KMEM_BEGIN_DECLS
 /* The largest kmalloc(): one max-order block of pages, 4 MiB. */
 #define KMALLOC_SHIFT_MAX (MAX_PAGE_ORDER + PAGE_SHIFT)
 #define KMALLOC_MAX_SIZE (1UL << KMALLOC_SHIFT_MAX)
-/* Sizes above this are served by whole pages rather than the heap. */
-#define KMALLOC_MAX_CACHE_SIZE (64UL * 1024)
-/* Every kmalloc() pointer is aligned to this. */
-#define ARCH_KMALLOC_MINALIGN 16
-#define KMALLOC_MIN_SIZE 16
+/* The largest size served by a kmalloc-N slab cache (kmalloc-8k). */
+#define KMALLOC_MAX_CACHE_SIZE (8UL * 1024)
+/* Every kmalloc() pointer is aligned to this (the kernel's value on x86-64). */
+#define ARCH_KMALLOC_MINALIGN 8
+/* The smallest kmalloc class (kmalloc-8). */
+#define KMALLOC_MIN_SIZE 8
 
 /*
  * ZERO_SIZE_PTR is returned for zero-byte requests.  Dereferencing it
@@ -68,10 +71,10 @@ KMEM_BEGIN_DECLS
  *         KMALLOC_MAX_SIZE), without __GFP_DIRECT_RECLAIM no memory is mapped
  *         past a memory limit
  *
- * Return: memory aligned to ARCH_KMALLOC_MINALIGN that the caller owns until
- * kfree(); ZERO_SIZE_PTR for @size 0; NULL when memory is exhausted or @size
- * exceeds KMALLOC_MAX_SIZE (with a warning unless __GFP_NOWARN).
- * Context: any thread.  The common small case takes no lock.
+ * Return: memory aligned to ARCH_KMALLOC_MINALIGN, and to @size when @size is
+ * a power of two, that the caller owns until kfree(); ZERO_SIZE_PTR for @size 0; NULL when memory
+ * is exhausted or @size exceeds KMALLOC_MAX_SIZE (with a warning unless __GFP_NOWARN). Context: any
+ * thread.  The common small case takes no lock.
  */
 KMEM_API void *kmalloc(size_t size, gfp_t flags) __kmem_malloc
 	__kmem_alloc_size(1) __kmem_must_check;
@@ -356,13 +359,13 @@ KMEM_API void kvfree_rcu_barrier(void);
 /* ---- kmem-specific ------------------------------------------------------ */
 
 /**
- * kmem_kmalloc_drain - hand the calling thread's front cache back to the heap
+ * kmem_kmalloc_drain - give cached free memory back to the page allocator
  *
- * Freed small chunks wait in a per-thread cache for reuse, and what
- * overflows those caches waits in a shared depot; this returns the calling
- * thread's cache and the whole depot to their arenas (where the chunks
- * coalesce).  A thread's cache is handed back anyway at thread exit, the
- * depot when the page allocator runs out of memory.
+ * Freed kmalloc-N objects (and objects of every other slab cache) wait for
+ * reuse in per-thread caches and in each cache's shared pool.  This flushes
+ * every thread's caches, empties the pools and releases empty slabs.  The
+ * page allocator does the same by itself when it runs short of memory.
+ * Context: any thread; blocks while other threads finish a slow path.
  */
 KMEM_API void kmem_kmalloc_drain(void);
 
@@ -370,35 +373,41 @@ KMEM_API void kmem_kmalloc_drain(void);
  * kmem_kmalloc_set_fit - choose the kmalloc heap's fit policy
  * @fit: an enum kheap_fit value (see kmem/heap.h)
  *
- * Effective only before the first kmalloc(); the environment variable
- * KMEM_HEAP_FIT=first|next|best|worst|good does the same at first use and
- * this call overrides it.
+ * The kmalloc heap serves the sizes above KMALLOC_MAX_CACHE_SIZE that are
+ * not powers of two, up to 1 MiB (see Documentation/kmalloc.rst); smaller
+ * sizes come from slab caches and powers of two from whole pages, which no
+ * policy affects.  Effective until the heap's first allocation; the
+ * environment variable KMEM_HEAP_FIT=first|next|best|worst|good does the
+ * same at that point and this call overrides it.
  *
- * Return: 0, or -1 when the kmalloc heap is already in use or @fit is not
- * a policy.
+ * Return: 0, or -1 when the kmalloc heap is already in use with another
+ * policy or @fit is not a policy.
  */
 KMEM_API int kmem_kmalloc_set_fit(int fit);
 
 /**
  * struct kmem_kmalloc_stats - what the kmalloc layer holds
- * @arenas: number of heap arenas
+ * @arenas: number of kmalloc heap arenas created so far
  * @fit: the arenas' fit policy (enum kheap_fit)
- * @heap_bytes: usable bytes of live heap chunks, front caches and depot
- *	included
- * @front_bytes: usable bytes waiting in front caches of live threads
+ * @slab_bytes: object bytes of live allocations in the kmalloc-N caches
+ * @cached_bytes: object bytes of free kmalloc-N objects waiting for reuse in
+ *	thread caches and the caches' shared pools
+ * @slab_footprint: bytes of slabs the kmalloc-N caches hold
+ * @heap_bytes: chunk bytes of live allocations in the kmalloc heap
+ * @heap_footprint: bytes of segments the kmalloc heap holds
  * @large_bytes: bytes in live large (page) allocations
  * @large_count: number of live large allocations
- * @depot_bytes: chunk bytes parked in the depot, where front caches hand
- *	over what overflows them and refill from
  */
 struct kmem_kmalloc_stats {
 	unsigned int arenas;
 	int fit;
+	size_t slab_bytes;
+	size_t cached_bytes;
+	size_t slab_footprint;
 	size_t heap_bytes;
-	size_t front_bytes;
+	size_t heap_footprint;
 	size_t large_bytes;
 	unsigned long large_count;
-	size_t depot_bytes;
 };
 
 /**
