@@ -567,3 +567,142 @@ Test(kmalloc, two_threads_cross_free_with_a_shadow_model)
 	kmem_kmalloc_stats(&st);
 	cr_assert_eq(st.large_count, 0);
 }
+
+/* Every power of two from 8 B to 4 MiB, and odd sizes, from several threads. */
+static void *alloc_aligned_sizes(void *arg)
+{
+	static const size_t odd[] = {1, 7, 24, 100, 1000, 3000, 9000, 12289, 100000, 1500000};
+	uintptr_t bad = 0;
+
+	(void)arg;
+	for (int round = 0; round < 8; round++) {
+		void *p[32];
+		unsigned int n = 0;
+
+		for (size_t size = 8; size <= KMALLOC_MAX_SIZE; size *= 2) {
+			p[n] = kmalloc(size, GFP_KERNEL);
+			if (!p[n] || (uintptr_t)p[n] % size)
+				bad++;
+			n++;
+		}
+		for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+			p[n] = kmalloc(odd[i], GFP_KERNEL);
+			if (!p[n] || (uintptr_t)p[n] % ARCH_KMALLOC_MINALIGN)
+				bad++;
+			n++;
+		}
+		while (n--)
+			kfree(p[n]);
+	}
+	return (void *)bad;
+}
+
+Test(kmalloc, power_of_two_sizes_are_naturally_aligned_on_every_thread)
+{
+	pthread_t t[4];
+	void *bad;
+	void *page = kmalloc(PAGE_SIZE, GFP_KERNEL);
+
+	cr_assert_eq((uintptr_t)page % PAGE_SIZE, 0, "kmalloc(PAGE_SIZE) is page aligned");
+	kfree(page);
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, alloc_aligned_sizes, NULL);
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], &bad);
+		cr_assert_null(bad, "thread %d: %lu pointers not aligned as the kernel promises", i,
+			       (unsigned long)(uintptr_t)bad);
+	}
+}
+
+Test(kmalloc, small_sizes_come_from_kmalloc_caches_listed_in_slabinfo)
+{
+	static const char *const names[] = {"kmalloc-8 ", "kmalloc-96 ", "kmalloc-1k ",
+					    "kmalloc-8k "};
+	void *p = kmalloc(90, GFP_KERNEL);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	cr_assert_eq(ksize(p), 96, "ksize() is the class size");
+	cr_assert_eq(kmalloc_size_roundup(90), 96);
+	cr_assert_eq(kmalloc_size_roundup(8192), 8192);
+	kmem_slabinfo(out);
+	fclose(out);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		cr_assert_not_null(strstr(buf, names[i]), "slabinfo lists %s", names[i]);
+	free(buf);
+	kfree(p);
+}
+
+Test(kmalloc, odd_medium_sizes_get_a_tight_heap_chunk)
+{
+	void *p = kmalloc(12289, GFP_KERNEL);
+
+	cr_assert_geq(ksize(p), 12289);
+	cr_assert_lt(ksize(p), 12289 + 16, "a heap chunk, not 16 KiB of pages");
+	cr_assert_eq(ksize(p), kmalloc_size_roundup(12289));
+	kfree(p);
+}
+
+#define LIMIT_BLOCKS 64
+
+/* 4000 kmallocs of 16..65000 bytes, 256 live at a time, all freed at the end. */
+static void *churn_then_idle(void *arg)
+{
+	unsigned int seed = (unsigned int)(uintptr_t)arg;
+	void *p[256] = {NULL};
+
+	for (int i = 0; i < 4000; i++) {
+		seed = seed * 1103515245 + 12345;
+		kfree(p[i % 256]);
+		p[i % 256] = kmalloc(16 + (seed >> 8) % 64985, GFP_KERNEL);
+	}
+	for (int i = 0; i < 256; i++)
+		kfree(p[i]);
+	return NULL;
+}
+
+static void *idle_until_told(void *arg)
+{
+	pthread_barrier_t *b = arg;
+
+	churn_then_idle((void *)(uintptr_t)b);
+	pthread_barrier_wait(b); /* freed everything, now idle */
+	pthread_barrier_wait(b); /* until the main thread is done */
+	return NULL;
+}
+
+static void *grab_megabytes(void *arg)
+{
+	void **blocks = arg;
+	uintptr_t got = 0;
+
+	for (int i = 0; i < LIMIT_BLOCKS; i++)
+		if ((blocks[i] = kmalloc(1 << 20, GFP_KERNEL | __GFP_NOWARN)))
+			got++;
+	return (void *)got;
+}
+
+Test(kmalloc, idle_threads_do_not_pin_memory_under_a_limit)
+{
+	pthread_barrier_t b;
+	pthread_t idle[2], fresh;
+	void *blocks[LIMIT_BLOCKS];
+	void *got;
+
+	kmem_set_mem_limit(64UL << 20);
+	pthread_barrier_init(&b, NULL, 3);
+	for (int i = 0; i < 2; i++)
+		pthread_create(&idle[i], NULL, idle_until_told, &b);
+	pthread_barrier_wait(&b);
+	pthread_create(&fresh, NULL, grab_megabytes, blocks);
+	pthread_join(fresh, &got);
+	cr_assert_geq((uintptr_t)got, 60, "a new thread got %lu of %d 1 MiB blocks",
+		      (unsigned long)(uintptr_t)got, LIMIT_BLOCKS);
+	for (int i = 0; i < LIMIT_BLOCKS; i++)
+		kfree(blocks[i]);
+	pthread_barrier_wait(&b);
+	for (int i = 0; i < 2; i++)
+		pthread_join(idle[i], NULL);
+	kmem_set_mem_limit(0);
+}
