@@ -30,7 +30,8 @@
  *   request takes its slow path, which runs under its own t->lock and so
  *   waits for the flusher.  The owner's slow paths always hold t->lock.
  *   Without membarrier() (old kernels, some emulators) other threads are not
- *   flushed; ThreadSanitizer builds use real fences on both sides instead.
+ *   flushed; ThreadSanitizer builds use sequentially consistent accesses on
+ *   both sides instead (KMEM_THREAD_DEKKER).
  *
  * Invariants
  *   T1 A thread is on the registry iff its state is ACTIVE; nr_threads
@@ -56,7 +57,9 @@ __thread struct kmem_thread kmem_thread_self __tls_ie = {.lock = PTHREAD_MUTEX_I
 static pthread_once_t thread_once = PTHREAD_ONCE_INIT;
 static pthread_key_t exit_key;
 static bool exit_key_ok;
+#ifndef __SANITIZE_THREAD__
 static bool membarrier_ok;
+#endif
 
 static pthread_mutex_t flush_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -118,9 +121,7 @@ void kmem_thread_flush_self(void)
 /* A full barrier on every running thread of the process. */
 static void barrier_all_threads(void)
 {
-#ifdef __SANITIZE_THREAD__
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-#else
+#ifndef __SANITIZE_THREAD__
 	if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0))
 		__atomic_thread_fence(__ATOMIC_SEQ_CST); /* cannot fail once registered */
 #endif
@@ -155,7 +156,7 @@ static unsigned int flush_others_pass(unsigned long gen, unsigned int *flushed)
 			left++;
 			continue;
 		}
-		__atomic_store_n(&t->flush_request, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&t->flush_request, 1, KMEM_THREAD_DEKKER);
 		claimed++;
 	}
 	if (claimed) {
@@ -167,7 +168,10 @@ static unsigned int flush_others_pass(unsigned long gen, unsigned int *flushed)
 			if (t == self || t->flush_generation == gen ||
 			    !__atomic_load_n(&t->flush_request, __ATOMIC_RELAXED))
 				continue;
-			while (__atomic_load_n(&t->busy, __ATOMIC_ACQUIRE))
+			while (__atomic_load_n(&t->busy,
+					       KMEM_THREAD_DEKKER == __ATOMIC_SEQ_CST ?
+						       __ATOMIC_SEQ_CST :
+						       __ATOMIC_ACQUIRE))
 				if (++spins > 64)
 					sched_yield();
 			flush_layers(t, false);

@@ -88,16 +88,24 @@ __hidden void kmem_thread_unlock_self(void);
  * Between the two calls the owner may touch its caches without a lock and
  * without an atomic read-modify-write; a flusher waits for it to leave.
  */
+#ifdef __SANITIZE_THREAD__
+/*
+ * ThreadSanitizer knows neither membarrier() nor fences: both sides use
+ * sequentially consistent accesses instead, a plain Dekker pair it models.
+ */
+#define KMEM_THREAD_DEKKER __ATOMIC_SEQ_CST
+#else
+#define KMEM_THREAD_DEKKER __ATOMIC_RELAXED
+#endif
+
 static inline bool kmem_thread_enter(struct kmem_thread *t)
 {
-	__atomic_store_n(&t->busy, 1, __ATOMIC_RELAXED);
-#ifdef __SANITIZE_THREAD__
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-#else
+	__atomic_store_n(&t->busy, 1, KMEM_THREAD_DEKKER);
 	/* The flusher's membarrier() orders this store before the load. */
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-#endif
-	return likely(!__atomic_load_n(&t->flush_request, __ATOMIC_ACQUIRE));
+	return likely(!__atomic_load_n(&t->flush_request,
+				       KMEM_THREAD_DEKKER == __ATOMIC_SEQ_CST ? __ATOMIC_SEQ_CST :
+										__ATOMIC_ACQUIRE));
 }
 
 static inline void kmem_thread_leave(struct kmem_thread *t)

@@ -499,7 +499,8 @@ static unsigned int barn_take(struct kmem_cache *s, void **dst, unsigned int n)
 	pthread_mutex_lock(&b->lock);
 	if (n > b->count)
 		n = b->count;
-	b->count -= n;
+	/* Written under the lock, peeked at without it. */
+	WRITE_ONCE(b->count, b->count - n);
 	memcpy(dst, b->objs + b->count, n * sizeof(void *));
 	pthread_mutex_unlock(&b->lock);
 	return n;
@@ -517,7 +518,7 @@ static bool barn_put(struct kmem_cache *s, void *const *src, unsigned int n)
 	fits = b->count + n <= b->capacity;
 	if (fits) {
 		memcpy(b->objs + b->count, src, n * sizeof(void *));
-		b->count += n;
+		WRITE_ONCE(b->count, b->count + n);
 	}
 	pthread_mutex_unlock(&b->lock);
 	return fits;
@@ -560,7 +561,8 @@ static unsigned int __slab_take(struct kmem_cache *s, struct slab *slab, void **
 		slab_move(slab, &s->partial);
 		s->nr_partial++;
 	}
-	slab->owner = &slab_self;
+	/* Read unlocked by frees, only to count remote frees. */
+	WRITE_ONCE(slab->owner, (void *)&slab_self);
 	return got;
 }
 
@@ -766,7 +768,7 @@ static __always_inline bool tcache_push(struct kmem_cache *s, struct slab *slab,
 			tc->objs[n] = object;
 			WRITE_ONCE(tc->count, n + 1);
 			counter_inc(&tc->frees);
-			if (slab->owner != st)
+			if (READ_ONCE(slab->owner) != (void *)st)
 				counter_inc(&tc->remote_frees);
 			pushed = true;
 		}

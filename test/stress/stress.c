@@ -7,7 +7,9 @@
  * Threads share a table of slots.  Each operation picks a slot under the
  * slot's lock: an empty slot gets a new block filled with a pattern derived
  * from a fresh tag; a full slot is verified against its tag and freed, so
- * frees are often made by a thread other than the allocating one.  Any
+ * frees are often made by a thread other than the allocating one.  Meanwhile
+ * the main thread flushes every thread's caches (kmem_kmalloc_drain())
+ * every few milliseconds, racing the workers' lock-free fast paths.  Any
  * corrupted byte, failed allocation or broken invariant fails the run.
  *
  * Usage: stress [seconds] [threads]
@@ -126,7 +128,8 @@ int main(int argc, char **argv)
 	int nthreads = argc > 2 ? atoi(argv[2]) : 4;
 	pthread_t tids[64];
 	unsigned long total = 0;
-	struct timespec nap = {seconds, 0};
+	struct timespec nap = {0, 5 * 1000 * 1000}, start, now;
+	unsigned long flushes = 0;
 
 	if (nthreads < 1 || nthreads > 64)
 		nthreads = 4;
@@ -134,7 +137,13 @@ int main(int argc, char **argv)
 		pthread_mutex_init(&slots[i].lock, NULL);
 	for (int i = 0; i < nthreads; i++)
 		pthread_create(&tids[i], NULL, worker, (void *)(uintptr_t)(i + 1));
-	nanosleep(&nap, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		nanosleep(&nap, NULL);
+		kmem_kmalloc_drain();
+		flushes++;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - start.tv_sec < seconds);
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < nthreads; i++) {
 		void *ops;
@@ -149,7 +158,7 @@ int main(int argc, char **argv)
 			slot_free(&slots[i]);
 	if (kmem_check())
 		failures++;
-	printf("stress: %d threads, %d s, %lu operations, %lu failures\n", nthreads, seconds, total,
-	       failures);
+	printf("stress: %d threads, %d s, %lu operations, %lu cross-thread flushes, %lu failures\n",
+	       nthreads, seconds, total, flushes, failures);
 	return failures ? 1 : 0;
 }
