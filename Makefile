@@ -132,7 +132,7 @@ $(TEST_BIN): $(TEST_OBJS) $(STATIC_LIB)
 $(DEMO_BIN): examples/demo.c $(STATIC_LIB)
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(STATIC_LIB) $(LIBS)
 
-$(STRESS_BIN): $(STRESS_SRCS) $(STATIC_LIB)
+$(STRESS_BIN): $(STRESS_SRCS) lib/prandom.h $(STATIC_LIB)
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(STRESS_SRCS) $(STATIC_LIB) $(LIBS)
 
 # Random-operation stress with a shadow model, bounded in time.
