@@ -4,7 +4,7 @@
 #   make check           build and run the Criterion suites (and the pkg-config test)
 #   make demo            build and run examples/demo.c
 #   make install         PREFIX=/usr/local DESTDIR= (LIBDIR, INCLUDEDIR, PKGCONFIGDIR)
-#   make bench           build and run the benchmarks in bench/
+#   make bench           build and run the benchmarks in bench/ (BENCH_ARGS=--quick: smoke run)
 #   make tools           tools/: kheap-tracegen, kheap-replay (also built by `make`)
 #   make traces          generate the heap traces into build/<cfg>/traces/ and check their sums
 #   make fragmentation   replay those traces under every heap fit policy, redraw the plot
@@ -163,7 +163,9 @@ valgrind: $(TEST_BIN)
 	$(Q)valgrind --error-exitcode=1 --trace-children=yes --quiet \
 		$(TEST_BIN) --jobs 1 $(if $(FILTER),--filter '$(FILTER)')
 
+# The peers are optional: a benchmark leaves out any that is not installed.
 bench: all
+	-$(Q)sh tools/install-deps.sh libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4
 	$(Q)$(MAKE) --no-print-directory -C bench BUILD=$(abspath $(BUILD))
 
 install: all

@@ -26,6 +26,12 @@ struct prandom_state {
 	uint64_t counter;
 };
 
+/* An initializer for a struct prandom_state: the sequence of @seed. */
+#define PRANDOM_STATE_INIT(seed)                                                                   \
+	{                                                                                          \
+		.counter = (seed)                                                                  \
+	}
+
 /* Start @state's sequence at @seed; any value is a good seed. */
 static inline void prandom_seed_state(struct prandom_state *state, uint64_t seed)
 {
