@@ -4,9 +4,10 @@
 #   make check           build and run the Criterion suites (and the pkg-config test)
 #   make demo            build and run examples/demo.c
 #   make install         PREFIX=/usr/local DESTDIR= (LIBDIR, INCLUDEDIR, PKGCONFIGDIR)
-#   make bench           build and run the benchmarks in bench/
+#   make bench           build and run the benchmarks in bench/ (BENCH_ARGS=--quick: smoke run)
 #   make tools           tools/: kheap-tracegen, kheap-replay (also built by `make`)
-#   make fragmentation   replay tools/traces/ under every heap fit policy, redraw the plot
+#   make traces          generate the heap traces into build/<cfg>/traces/ and check their sums
+#   make fragmentation   replay those traces under every heap fit policy, redraw the plot
 #   make check SANITIZE=address,undefined   the same with sanitizers (build/san-*)
 #   make valgrind        the test suites under valgrind
 #   make shim-check      real programs (python3, gcc, git, sqlite3) on libkmem-malloc.so
@@ -131,7 +132,7 @@ $(TEST_BIN): $(TEST_OBJS) $(STATIC_LIB)
 $(DEMO_BIN): examples/demo.c $(STATIC_LIB)
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(STATIC_LIB) $(LIBS)
 
-$(STRESS_BIN): $(STRESS_SRCS) $(STATIC_LIB)
+$(STRESS_BIN): $(STRESS_SRCS) lib/prandom.h $(STATIC_LIB)
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(STRESS_SRCS) $(STATIC_LIB) $(LIBS)
 
 # Random-operation stress with a shadow model, bounded in time.
@@ -153,7 +154,7 @@ install-check: all
 # plain builds.
 SHIM_CHECK := $(if $(SANITIZE),,$(SHIM_TEST_BIN))
 
-check: $(TEST_BIN) $(SHIM_CHECK) install-check
+check: $(TEST_BIN) $(SHIM_CHECK) install-check traces
 	$(if $(SHIM_CHECK),$(Q)$(SHIM_TEST_BIN) $(if $(FILTER),--filter '$(FILTER)'))
 	$(Q)LSAN_OPTIONS=suppressions=$(abspath test/lsan.supp):print_suppressions=0 $(TEST_BIN) \
 		$(if $(FILTER),--filter '$(FILTER)') --tap=$(BUILD)/test-results.tap
@@ -162,7 +163,9 @@ valgrind: $(TEST_BIN)
 	$(Q)valgrind --error-exitcode=1 --trace-children=yes --quiet \
 		$(TEST_BIN) --jobs 1 $(if $(FILTER),--filter '$(FILTER)')
 
+# The peers are optional: a benchmark leaves out any that is not installed.
 bench: all
+	-$(Q)sh tools/install-deps.sh libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4
 	$(Q)$(MAKE) --no-print-directory -C bench BUILD=$(abspath $(BUILD))
 
 install: all
@@ -199,19 +202,45 @@ clean:
 # Command-line tools (tools/*.c): the heap trace generator and replayer.
 TOOL_SRCS := $(sort $(wildcard tools/*.c))
 TOOL_BINS := $(TOOL_SRCS:tools/%.c=$(BUILD)/tools/%)
-HEAP_TRACES := $(sort $(wildcard tools/traces/*.trace))
-.PHONY: tools fragmentation
+.PHONY: tools traces fragmentation
 all: $(TOOL_BINS)
 tools: $(TOOL_BINS)
 
-$(BUILD)/tools/%: tools/%.c $(STATIC_LIB)
+$(BUILD)/tools/%: tools/%.c lib/prandom.h $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude $(SAN_FLAGS) $(CFLAGS) \
-		-o $@ $< $(STATIC_LIB) $(LIBS) -lm
+	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -I. $(SAN_FLAGS) $(CFLAGS) \
+		-o $@ $< $(STATIC_LIB) $(LIBS)
 
-# Replay the shipped traces under every fit policy; redraw the plot in Documentation/.
-fragmentation: $(BUILD)/tools/kheap-replay
+# The heap traces of Documentation/heap.rst, generated rather than shipped:
+# kheap-tracegen is deterministic in its seed on every machine, and
+# tools/traces.sha256 holds the sums of the traces the documented figures
+# come from.
+HEAP_TRACE_NAMES := bimodal pareto phases uniform
+HEAP_TRACE_OPS := 20000
+HEAP_TRACE_SEED := 42
+HEAP_TRACES := $(HEAP_TRACE_NAMES:%=$(BUILD)/traces/%.trace)
+HEAP_TRACES_CHECKED := $(BUILD)/traces/checked
+
+$(BUILD)/traces/%.trace: $(BUILD)/tools/kheap-tracegen
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)$< $* $(HEAP_TRACE_OPS) $(HEAP_TRACE_SEED) > $@.tmp && mv $@.tmp $@
+
+$(HEAP_TRACES_CHECKED): $(HEAP_TRACES) tools/traces.sha256
+	$(Q)cd $(dir $@) && sha256sum --quiet --strict -c $(abspath tools/traces.sha256) || { \
+		echo "kmem: the traces in $(dir $@) differ from tools/traces.sha256." >&2; \
+		echo "kmem: if tools/kheap-tracegen.c or lib/prandom.h changed them on purpose, record" >&2; \
+		echo "kmem: the new sums with (cd $(dir $@) && sha256sum *.trace) > tools/traces.sha256" >&2; \
+		echo "kmem: and rerun make fragmentation for Documentation/heap.rst." >&2; \
+		exit 1; }
+	$(Q)touch $@
+
+traces: $(HEAP_TRACES_CHECKED)
+
+# Replay the generated traces under every fit policy; redraw the plot in Documentation/.
+fragmentation: $(BUILD)/tools/kheap-replay $(HEAP_TRACES_CHECKED)
+	$(Q)sh tools/install-deps.sh gnuplot-nox
 	$(Q)mkdir -p $(BUILD)/replay
 	$(Q)$(BUILD)/tools/kheap-replay -p Documentation/heap-fragmentation.svg -d $(BUILD)/replay \
 		$(HEAP_TRACES)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <kmem/heap.h>
+#include "lib/prandom.h"
 #include "test/helpers.h"
 
 TestSuite(kmalloc, .fini = kmem_test_check, .timeout = 30);
@@ -495,9 +496,11 @@ static void *stress_thread(void *argp)
 	struct stress_arg *arg = argp;
 	void *live[64] = {0};
 	size_t live_size[64];
+	struct prandom_state rng;
 
+	prandom_seed_state(&rng, arg->seed);
 	for (int op = 0; op < STRESS_OPS; op++) {
-		uint64_t r = test_rand(&arg->seed);
+		uint64_t r = prandom_u64_state(&rng);
 		unsigned int slot = r % 64;
 		size_t size;
 		void *p;

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <kmem/kmem.h>
 
+#include "lib/prandom.h"
+
 #define SLOTS 1024
 
 enum kind { PAGES, KMALLOC, NR_KINDS };
@@ -39,14 +41,6 @@ static struct slot slots[SLOTS];
 static int stop;
 static unsigned long failures;
 
-static uint64_t next_rand(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 static void fill(unsigned char *p, size_t n, uint64_t tag)
 {
 	for (size_t i = 0; i < n; i++)
@@ -61,18 +55,18 @@ static int verify(const unsigned char *p, size_t n, uint64_t tag)
 	return 0;
 }
 
-static void slot_alloc(struct slot *s, uint64_t *rng)
+static void slot_alloc(struct slot *s, struct prandom_state *rng)
 {
-	s->kind = (enum kind)(next_rand(rng) % NR_KINDS);
-	s->tag = next_rand(rng);
+	s->kind = (enum kind)prandom_u32_below(rng, NR_KINDS);
+	s->tag = prandom_u64_state(rng);
 	switch (s->kind) {
 	case KMALLOC:
-		s->size = 1 + next_rand(rng) % (next_rand(rng) % 16 ? 2048 : 200000);
+		s->size = prandom_u32_between(rng, 1, prandom_u32_below(rng, 16) ? 2048 : 200000);
 		s->mem = kmalloc(s->size, GFP_KERNEL);
 		break;
 	case PAGES:
 	default:
-		s->order = (unsigned int)(next_rand(rng) % 5);
+		s->order = prandom_u32_below(rng, 5);
 		s->size = PAGE_SIZE << s->order;
 		s->mem = (void *)__get_free_pages(GFP_KERNEL, s->order);
 		break;
@@ -105,11 +99,12 @@ static void slot_free(struct slot *s)
 
 static void *worker(void *arg)
 {
-	uint64_t rng = (uintptr_t)arg * 0x9e3779b97f4a7c15ull + 1;
+	struct prandom_state rng;
 	unsigned long ops = 0;
 
+	prandom_seed_state(&rng, (uintptr_t)arg);
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
-		struct slot *s = &slots[next_rand(&rng) % SLOTS];
+		struct slot *s = &slots[prandom_u32_below(&rng, SLOTS)];
 
 		pthread_mutex_lock(&s->lock);
 		if (s->mem)
