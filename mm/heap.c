@@ -34,14 +34,17 @@
  * Locking
  *   h->lock guards everything in the heap: chunks, index, counters and the
  *   segment list.  heap_registry_lock guards the list of heaps and is taken
- *   before a heap lock (heap_check_all) or alone.  The page allocator is
- *   called with h->lock held (heap -> zone is the library's lock order).
+ *   before a heap lock (heap_check_all, fork, reclaim) or alone.  The page
+ *   allocator is called with h->lock held (heap -> zone is the library's
+ *   lock order), so page reclaim, which may run inside that call, only
+ *   trylocks heaps.  Every heap lock is held across fork().
  *   Allocated chunks belong to their owner: the heap writes a live chunk's
  *   header only while freeing or resizing it on the owner's behalf.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/thread.h"
 #include "mm/internal.h"
 #include "page/page.h"
 
@@ -54,6 +57,7 @@
 
 static pthread_mutex_t heap_registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct list_head heap_registry = {&heap_registry, &heap_registry};
+static pthread_once_t heap_once = PTHREAD_ONCE_INIT;
 
 /* ==== segments ========================================================= */
 
@@ -369,6 +373,68 @@ static size_t control_block_bytes(unsigned int fl_count)
 	return sizeof(struct kheap) + fl_count * sizeof(((struct kheap *)0)->tlsf_heads[0]);
 }
 
+/*
+ * The page allocator's shrinker: every empty segment of every heap on
+ * kmem's pages goes back (H6 keeps one per heap otherwise).  Heaps whose
+ * lock is busy (this thread may be growing one) are skipped.
+ */
+static unsigned long heap_reclaim(void)
+{
+	unsigned long pages = 0;
+	struct list_head *pos, *next;
+
+	if (pthread_mutex_trylock(&heap_registry_lock))
+		return 0;
+	list_for_each(pos, &heap_registry) {
+		struct kheap *h = container_of(pos, struct kheap, link);
+
+		if (h->in_caller_memory || pthread_mutex_trylock(&h->lock))
+			continue;
+		for (struct list_head *s = h->segments.next; s != &h->segments; s = next) {
+			struct heap_segment *seg = container_of(s, struct heap_segment, link);
+
+			next = s->next;
+			if (!seg->nr_used) {
+				pages += 1UL << seg->order;
+				segment_release(h, seg);
+			}
+		}
+		pthread_mutex_unlock(&h->lock);
+	}
+	pthread_mutex_unlock(&heap_registry_lock);
+	return pages;
+}
+
+static void heaps_lock_for_fork(void)
+{
+	struct list_head *pos;
+
+	pthread_mutex_lock(&heap_registry_lock);
+	list_for_each(pos, &heap_registry)
+		pthread_mutex_lock(&container_of(pos, struct kheap, link)->lock);
+}
+
+static void heaps_unlock_after_fork(void)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &heap_registry)
+		pthread_mutex_unlock(&container_of(pos, struct kheap, link)->lock);
+	pthread_mutex_unlock(&heap_registry_lock);
+}
+
+static const struct kmem_fork_ops heaps_fork_ops = {
+	.prepare = heaps_lock_for_fork,
+	.parent = heaps_unlock_after_fork,
+	.child = heaps_unlock_after_fork,
+};
+
+static void heap_init_once(void)
+{
+	page_register_reclaim(heap_reclaim);
+	kmem_fork_register(KMEM_FORK_MM, &heaps_fork_ops);
+}
+
 static void heap_init(struct kheap *h, const char *name, enum kheap_fit fit, unsigned int fl_count)
 {
 	memset(h, 0, control_block_bytes(fl_count));
@@ -379,6 +445,7 @@ static void heap_init(struct kheap *h, const char *name, enum kheap_fit fit, uns
 	h->tlsf_fl_count = fl_count;
 	INIT_LIST_HEAD(&h->segments);
 	h->ops->reset(h);
+	pthread_once(&heap_once, heap_init_once);
 	pthread_mutex_lock(&heap_registry_lock);
 	list_add_tail(&h->link, &heap_registry);
 	pthread_mutex_unlock(&heap_registry_lock);

@@ -79,12 +79,12 @@ static void pcp_drain(struct page_cache *cache)
  * another thread.  After the exit flush the thread's frees (from other
  * layers' exit handlers) go straight to the buddy lists.
  */
-static void pcp_thread_flush(void *data, bool exiting)
+static void pcp_thread_flush(void *data, enum kmem_flush_reason why)
 {
 	struct page_cache *cache = data;
 
 	pcp_drain(cache);
-	if (exiting)
+	if (why == KMEM_FLUSH_EXIT)
 		WRITE_ONCE(cache->state, PCP_DEAD);
 }
 

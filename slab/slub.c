@@ -349,9 +349,11 @@ static void tcache_drain(struct kmem_cache *s, struct slab_tcache *tc)
  * The thread-cache flush (lib/thread.c): every stack of one thread back to
  * the slabs, at exit, on reclaim or shrink, from this or another thread.
  * A cache with objects on a stack is alive (destroy drains its stacks
- * before it lets go of the id), so tcache_owner[] is stable here.
+ * before it lets go of the id), so tcache_owner[] is stable here.  An idle
+ * thread flushed by another also loses its array, so that it pins no page
+ * at all; it allocates a new one on its next slow path.
  */
-static void slab_thread_flush(void *data, bool exiting)
+static void slab_thread_flush(void *data, enum kmem_flush_reason why)
 {
 	struct slab_thread *t = data;
 	struct slab_tcache *tcaches = t->tcaches;
@@ -362,11 +364,12 @@ static void slab_thread_flush(void *data, bool exiting)
 		if (tc->count || tc->allocs || tc->frees)
 			tcache_drain(tcache_owner[id], tc);
 	}
-	if (!exiting)
+	if (why == KMEM_FLUSH_SELF)
 		return;
 	WRITE_ONCE(t->nr_tcaches, 0);
 	t->tcaches = NULL;
-	t->state = SLAB_THREAD_DEAD;
+	if (why == KMEM_FLUSH_EXIT)
+		t->state = SLAB_THREAD_DEAD;
 	if (tcaches)
 		__free_pages(virt_to_page(tcaches), t->tcaches_order);
 }
@@ -625,7 +628,8 @@ static __always_inline void *tcache_pop(struct kmem_cache *s)
 	struct kmem_thread *t = &kmem_thread_self;
 	void *object = NULL;
 
-	if (likely(s->tcache_id < st->nr_tcaches) && likely(kmem_thread_enter(t))) {
+	/* Enter first: a flusher may take the array of a quiescent thread. */
+	if (likely(kmem_thread_enter(t)) && likely(s->tcache_id < st->nr_tcaches)) {
 		struct slab_tcache *tc = &st->tcaches[s->tcache_id];
 		unsigned int n = tc->count;
 
@@ -760,7 +764,7 @@ static __always_inline bool tcache_push(struct kmem_cache *s, struct slab *slab,
 	struct kmem_thread *t = &kmem_thread_self;
 	bool pushed = false;
 
-	if (likely(s->tcache_id < st->nr_tcaches) && likely(kmem_thread_enter(t))) {
+	if (likely(kmem_thread_enter(t)) && likely(s->tcache_id < st->nr_tcaches)) {
 		struct slab_tcache *tc = &st->tcaches[s->tcache_id];
 		unsigned int n = tc->count;
 
@@ -924,10 +928,28 @@ static unsigned long slab_release_empty(struct kmem_cache *s)
 	return pages;
 }
 
+/* Drain the barn and give its array back; it is set up again on demand. */
+static void barn_release(struct kmem_cache *s)
+{
+	struct slab_barn *b = &s->barn;
+	void *objs;
+
+	barn_drain(s);
+	pthread_mutex_lock(&b->lock);
+	objs = b->count ? NULL : b->objs;
+	if (objs) {
+		WRITE_ONCE(b->capacity, 0);
+		b->objs = NULL;
+	}
+	pthread_mutex_unlock(&b->lock);
+	if (objs)
+		__free_pages(virt_to_page(objs), b->order);
+}
+
 /* Barn and empty slabs of @s back to the page allocator. */
 static unsigned long cache_shrink(struct kmem_cache *s)
 {
-	barn_drain(s);
+	barn_release(s);
 	return slab_release_empty(s);
 }
 
@@ -1247,8 +1269,6 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	pthread_mutex_unlock(&slab_mutex);
 	if (s->flags & SLAB_TYPESAFE_BY_RCU)
 		slab_rcu_barrier();
-	if (s->barn.objs)
-		__free_pages(virt_to_page(s->barn.objs), s->barn.order);
 	pthread_mutex_destroy(&s->barn.lock);
 	pthread_mutex_destroy(&s->lock);
 	kmem_cache_free(&kmem_cache_boot, s);
