@@ -205,7 +205,7 @@ $(BUILD)/headers/kernel-first-%: test/headers/kernel_first.c $(HEADERS) $(STATIC
 CXX_TEST_BIN := $(BUILD)/cxx-api
 cxx-check: $(CXX_TEST_BIN)
 	$(Q)$(CXX_TEST_BIN)
-	@echo "c++: pages, caches (both kmem_cache_create forms, KMEM_CACHE), kmalloc, kfree_rcu: ok"
+	@echo "c++: pages, caches (both kmem_cache_create forms, KMEM_CACHE), kmalloc, _node, kfree_rcu: ok"
 
 $(CXX_TEST_BIN): test/cxx/api.cpp $(HEADERS) $(STATIC_LIB) | deps
 	$(Q)sh tools/install-deps.sh g++
@@ -213,11 +213,13 @@ $(CXX_TEST_BIN): test/cxx/api.cpp $(HEADERS) $(STATIC_LIB) | deps
 	$(Q)$(CXX) -std=c++11 -Wall -Wextra -Werror -pedantic -Iinclude $(URCU_CFLAGS) $(SAN_FLAGS) \
 		$(CXXFLAGS) -o $@ $< $(STATIC_LIB) $(LIBS)
 
-# A program with its own kfree(), against libkmem.so and libkmem.a.
+# libkmem.so exports what the headers declare; a program with its own kfree(),
+# against libkmem.so and libkmem.a.
 INTERPOSE_BINS := $(BUILD)/interpose-shared $(BUILD)/interpose-static
 link-check: $(INTERPOSE_BINS)
+	$(Q)sh test/link/exports.sh $(SHARED_LIB) $(HEADERS)
 	$(Q)for t in $(INTERPOSE_BINS); do $$t || { echo "$$t failed" >&2; exit 1; }; done
-	@echo "link: a program's own kfree() captures none of kmem's calls (.so and .a): ok"
+	@echo "link: exports, and a program's own kfree() captures none of kmem's calls: ok"
 
 $(BUILD)/interpose-shared: test/link/interpose.c $(SHARED_LIB)
 	$(Q)$(CC) $(USER_CFLAGS) -o $@ $< -L$(BUILD) -lkmem -Wl,-rpath,$(abspath $(BUILD)) $(LIBS)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * test/cxx/api.cpp - kmem from C++11: the page, slab and kmalloc APIs, both
- * forms of kmem_cache_create(), KMEM_CACHE() and kfree_rcu(), with liburcu's
- * <urcu.h> included after kmem's headers.
+ * forms of kmem_cache_create(), KMEM_CACHE(), the _node variants and
+ * kfree_rcu(), with liburcu's <urcu.h> included after kmem's headers.
  *
  * Every check prints what failed; the exit status counts the failures.
  */
@@ -58,6 +58,27 @@ static void pages()
 	__free_page(near);
 }
 
+/* kmem has one node: every _node variant behaves like the plain call. */
+static void node_variants(struct kmem_cache *cache)
+{
+	char *a = static_cast<char *>(kmalloc_node(32, GFP_KERNEL, NUMA_NO_NODE));
+	char *z = static_cast<char *>(kzalloc_node(32, GFP_KERNEL, 0));
+	int *arr = static_cast<int *>(kmalloc_array_node(8, sizeof(int), GFP_KERNEL, 0));
+	char *kz = static_cast<char *>(kvzalloc_node(1 << 20, GFP_KERNEL, NUMA_NO_NODE));
+	void *lru = kmem_cache_alloc_lru(cache, NULL, GFP_KERNEL);
+
+	CHECK(a && ksize(a) >= 32);
+	CHECK(z && z[0] == 0 && z[31] == 0);
+	CHECK(arr && ksize(arr) >= 8 * sizeof(int));
+	CHECK(kz && kz[0] == 0 && kz[(1 << 20) - 1] == 0);
+	CHECK(lru != NULL);
+	kmem_cache_free(cache, lru);
+	kvfree(kz);
+	kfree(arr);
+	kfree(z);
+	kfree(a);
+}
+
 static void caches()
 {
 	struct kmem_cache *legacy = kmem_cache_create("cxx-legacy", sizeof(conn), 0, 0, conn_ctor);
@@ -90,6 +111,7 @@ static void caches()
 	kmem_cache_free(defaults, d);
 
 	CHECK(slab_is_available());
+	node_variants(defaults);
 	kmem_cache_destroy(named);
 	kmem_cache_destroy(defaults);
 	kmem_cache_destroy(aligned);

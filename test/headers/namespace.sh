@@ -36,7 +36,7 @@ check() {
 	fi
 	# The C library headers (C11 and pthread.h) that the kmem headers it
 	# pulls in include; whatever any other header defines counts as theirs.
-	"$@" -I"$inc" -M "$tmp/one.c" | tr ' \\' '\n\n' | grep "^$inc/kmem/.*\.h$" |
+	"$@" -I"$inc" -M "$tmp/one.c" | tr ' ' '\n' | grep "^$inc/kmem/.*\.h$" |
 		xargs grep -h '^#include <' | grep -E "^#include <($libc)\.h>" | sort -u >"$tmp/base.c"
 	echo 'typedef int kmem_header_is_not_empty;' >>"$tmp/base.c"
 	"$@" -I"$inc" -dM -E "$tmp/one.c" | macro_names >"$tmp/with"
