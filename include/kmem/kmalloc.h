@@ -69,9 +69,9 @@ struct rcu_head;
 /*
  * What releases memory of the kmalloc family, declared here for
  * KMEM_KFREED and KMEM_KVFREED and documented below with the rest.
- * krealloc(), kvrealloc() and vrealloc() take such memory too, but gcc
- * cannot follow a pointer through a realloc that is not free's partner
- * (a test of the pointer's kind chooses between them): they are not named.
+ * krealloc(), kvrealloc() and vrealloc() accept such memory too but are not
+ * named: gcc would then take code that picks one of them by the pointer's
+ * kind, as kvrealloc() does, for a mismatch.
  */
 KMEM_API void kfree(const void *objp);
 KMEM_API void kfree_sensitive(const void *objp);

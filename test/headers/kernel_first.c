@@ -4,12 +4,14 @@
  *
  * Code ported from the kernel, and the kernel's userspace test harnesses,
  * include the kernel's <linux/types.h>, <linux/gfp_types.h> and
- * <linux/gfp.h> before kmem's.  Built with -Werror under each of:
+ * <linux/gfp.h> before kmem's <kmem/slab.h> (which brings kmalloc.h), and
+ * may define a struct page of their own.  Built with -Werror under each of:
  *
  *   UAPI_TYPES      the system's uapi <linux/types.h>: same guard as the
  *                   kernel's, no gfp_t, so kmem must still define it;
  *   KERNEL_HEADERS  stand-ins for the kernel's three headers (their guards,
- *                   gfp_t, the flags kmem acts on, gfpflags_allow_blocking);
+ *                   gfp_t, the flags kmem acts on, gfpflags_allow_blocking)
+ *                   and a struct page;
  *   TOOLS_HEADERS   the same as tools/include has them, where gfp_t is an
  *                   enum.
  *
@@ -57,9 +59,13 @@ static inline bool gfpflags_allow_blocking(const gfp_t gfp_flags)
 {
 	return (gfp_flags & __GFP_DIRECT_RECLAIM) != 0;
 }
+
+struct page {
+	unsigned long flags;
+};
 #endif
 
-#include <kmem/kmem.h>
+#include <kmem/slab.h>
 
 int main(void)
 {
