@@ -52,11 +52,18 @@ KMEM_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-pro
 	$(URCU_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
 TEST_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -I. \
 	$(URCU_CFLAGS) $(CRITERION_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+# The suites misuse the API on purpose (double frees, foreign and interior
+# pointers, reads of poisoned free objects) to test kmem's reports, which is
+# what the headers' KMEM_DEALLOC attributes teach gcc to flag.  (gcc ignores
+# the first flag, clang needs it for the gcc-only ones.)
+SUITE_CFLAGS = $(TEST_CFLAGS) -Wno-unknown-warning-option -Wno-use-after-free \
+	-Wno-free-nonheap-object -Wno-mismatched-dealloc
 LIBS = $(URCU_LIBS) -lpthread
 
 LIB_SRCS := $(sort $(wildcard lib/*.c page/*.c slab/*.c mm/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-TEST_SRCS := $(sort $(filter-out test/stress/% test/shim/%,$(wildcard test/*.c test/*/*.c)))
+TEST_SRCS := $(sort $(filter-out test/stress/% test/shim/% test/headers/% test/link/%,\
+	$(wildcard test/*.c test/*/*.c)))
 STRESS_SRCS := $(sort $(wildcard test/stress/*.c))
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
 HEADERS := $(sort $(wildcard include/kmem/*.h))
@@ -77,7 +84,8 @@ STRESS_THREADS ?= 4
 STAGE := $(abspath $(BUILD)/stage)
 
 # shim-check: real programs under LD_PRELOAD=libkmem-malloc.so
-.PHONY: shim-check all deps check demo install uninstall clean bench valgrind install-check stress lint
+.PHONY: shim-check all deps check demo install uninstall clean bench valgrind install-check stress lint \
+	header-check cxx-check link-check
 .DEFAULT_GOAL := all
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(PC_FILE) $(SHIM_LIB)
@@ -88,16 +96,20 @@ deps:
 $(BUILD)/obj/%.o: %.c $(HEADERS) $(wildcard */*.h) | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(if $(filter test/%,$<),$(TEST_CFLAGS),$(KMEM_CFLAGS)) -c $< -o $@
+	$(Q)$(CC) $(if $(filter test/%,$<),$(SUITE_CFLAGS),$(KMEM_CFLAGS)) -c $< -o $@
 
-$(STATIC_LIB): $(LIB_OBJS)
+# A program may define a function of the API for itself (kfree, ...): kmem's
+# own calls must still reach kmem.  libkmem.a is one prelinked object whose
+# internal references are bound inside it (see tools/static-lib.sh);
+# libkmem.so binds them with -Bsymbolic-functions.
+$(STATIC_LIB): $(LIB_OBJS) tools/static-lib.sh
 	@$(if $(Q),echo "  AR      $@")
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)CC="$(CC)" sh tools/static-lib.sh $@ $(LIB_OBJS)
 
 $(SHARED_LIB): $(LIB_OBJS) kmem.map
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=kmem.map -Wl,-z,defs \
-		$(SAN_FLAGS) $(LDFLAGS) -o $@ $(LIB_OBJS) $(LIBS)
+		-Wl,-Bsymbolic-functions $(SAN_FLAGS) $(LDFLAGS) -o $@ $(LIB_OBJS) $(LIBS)
 	$(Q)ln -sf libkmem.so.$(VERSION) $(BUILD)/$(SONAME)
 	$(Q)ln -sf $(SONAME) $(BUILD)/libkmem.so
 
@@ -125,9 +137,10 @@ $(PC_FILE): kmem.pc.in include/kmem/version.h
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
-$(TEST_BIN): $(TEST_OBJS) $(STATIC_LIB)
+# The suites look inside the layers too: they link the objects, not libkmem.a.
+$(TEST_BIN): $(TEST_OBJS) $(LIB_OBJS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) $(STATIC_LIB) $(CRITERION_LIBS) $(LIBS)
+	$(Q)$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB_OBJS) $(CRITERION_LIBS) $(LIBS)
 
 $(DEMO_BIN): examples/demo.c $(STATIC_LIB)
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(STATIC_LIB) $(LIBS)
@@ -154,10 +167,66 @@ install-check: all
 # plain builds.
 SHIM_CHECK := $(if $(SANITIZE),,$(SHIM_TEST_BIN))
 
-check: $(TEST_BIN) $(SHIM_CHECK) install-check traces
+check: $(TEST_BIN) $(SHIM_CHECK) install-check traces header-check cxx-check link-check
 	$(if $(SHIM_CHECK),$(Q)$(SHIM_TEST_BIN) $(if $(FILTER),--filter '$(FILTER)'))
 	$(Q)LSAN_OPTIONS=suppressions=$(abspath test/lsan.supp):print_suppressions=0 $(TEST_BIN) \
 		$(if $(FILTER),--filter '$(FILTER)') --tap=$(BUILD)/test-results.tap
+
+# ---- the public headers and the libraries as a program sees them ----------------
+# Built like a user's program: only include/ on the path, no _GNU_SOURCE.
+USER_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Iinclude $(URCU_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+CXXFLAGS ?= -O2 -g
+HEADER_NAMES := $(notdir $(HEADERS))
+URCU_LAST_BINS := $(HEADER_NAMES:%.h=$(BUILD)/headers/urcu-last-%)
+KERNEL_FIRST_BINS := $(addprefix $(BUILD)/headers/kernel-first-,UAPI_TYPES KERNEL_HEADERS TOOLS_HEADERS)
+
+# Each public header alone (C11, C++11, C++20; its macros against
+# test/headers/macros.allow); each before <urcu.h>; all after the kernel's
+# own headers (and a wrong kernel flag value refused); the dealloc attributes.
+header-check: $(URCU_LAST_BINS) $(KERNEL_FIRST_BINS) | deps
+	$(Q)sh tools/install-deps.sh g++
+	$(Q)sh test/headers/namespace.sh "$(CC)" "$(CXX)" include test/headers/macros.allow $(HEADERS)
+	$(Q)for t in $(URCU_LAST_BINS) $(KERNEL_FIRST_BINS); do $$t || { echo "$$t failed" >&2; exit 1; }; done
+	$(Q)if $(CC) $(USER_CFLAGS) -DKERNEL_HEADERS -DKERNEL_GFP_ZERO=0x200u -fsyntax-only \
+		test/headers/kernel_first.c 2>$(BUILD)/headers/wrong-gfp.log; then \
+		echo "a kernel __GFP_ZERO of the wrong value was accepted" >&2; exit 1; fi
+	$(Q)grep -q "__GFP_ZERO is not the value kmem knows" $(BUILD)/headers/wrong-gfp.log
+	$(Q)sh test/headers/dealloc.sh $(CC) $(filter-out -Werror,$(USER_CFLAGS))
+	@echo "headers: $(words $(HEADERS)) headers alone, namespace, <urcu.h> last, kernel first, dealloc: ok"
+
+$(BUILD)/headers/urcu-last-%: test/headers/urcu_last.c $(HEADERS) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(USER_CFLAGS) '-DKMEM_HEADER=<kmem/$*.h>' -o $@ $< $(STATIC_LIB) $(LIBS)
+
+$(BUILD)/headers/kernel-first-%: test/headers/kernel_first.c $(HEADERS) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(USER_CFLAGS) -D$* -o $@ $< $(STATIC_LIB) $(LIBS)
+
+# A C++11 program on the page, slab and kmalloc APIs.
+CXX_TEST_BIN := $(BUILD)/cxx-api
+cxx-check: $(CXX_TEST_BIN)
+	$(Q)$(CXX_TEST_BIN)
+	@echo "c++: pages, caches (both kmem_cache_create forms, KMEM_CACHE), kmalloc, _node, kfree_rcu: ok"
+
+$(CXX_TEST_BIN): test/cxx/api.cpp $(HEADERS) $(STATIC_LIB) | deps
+	$(Q)sh tools/install-deps.sh g++
+	@$(if $(Q),echo "  CXX     $<")
+	$(Q)$(CXX) -std=c++11 -Wall -Wextra -Werror -pedantic -Iinclude $(URCU_CFLAGS) $(SAN_FLAGS) \
+		$(CXXFLAGS) -o $@ $< $(STATIC_LIB) $(LIBS)
+
+# libkmem.so exports what the headers declare; a program with its own kfree(),
+# against libkmem.so and libkmem.a.
+INTERPOSE_BINS := $(BUILD)/interpose-shared $(BUILD)/interpose-static
+link-check: $(INTERPOSE_BINS)
+	$(Q)sh test/link/exports.sh $(SHARED_LIB) $(HEADERS)
+	$(Q)for t in $(INTERPOSE_BINS); do $$t || { echo "$$t failed" >&2; exit 1; }; done
+	@echo "link: exports, and a program's own kfree() captures none of kmem's calls: ok"
+
+$(BUILD)/interpose-shared: test/link/interpose.c $(SHARED_LIB)
+	$(Q)$(CC) $(USER_CFLAGS) -o $@ $< -L$(BUILD) -lkmem -Wl,-rpath,$(abspath $(BUILD)) $(LIBS)
+
+$(BUILD)/interpose-static: test/link/interpose.c $(STATIC_LIB)
+	$(Q)$(CC) $(USER_CFLAGS) -o $@ $< $(STATIC_LIB) $(LIBS)
 
 valgrind: $(TEST_BIN)
 	$(Q)valgrind --error-exitcode=1 --trace-children=yes --quiet \
@@ -188,7 +257,7 @@ uninstall:
 		$(DESTDIR)$(PKGCONFIGDIR)/kmem.pc
 
 FORMATTED := $(sort $(wildcard include/kmem/*.h lib/*.[ch] page/*.[ch] slab/*.[ch] mm/*.[ch] test/*.[ch] \
-	test/*/*.c examples/*.c bench/*.[ch] tools/*.c mm/shim/*.c))
+	test/*/*.c test/cxx/*.cpp examples/*.c bench/*.[ch] tools/*.c mm/shim/*.c))
 
 lint:
 	$(Q)clang-format --dry-run -Werror $(FORMATTED)

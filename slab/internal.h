@@ -22,6 +22,7 @@
 
 /* Flags that exist only inside kmem, above the kernel's user-visible bits. */
 #define __SLAB_OBJECT_POISON ((slab_flags_t)0x80000000U) /* poison free objects */
+_Static_assert(__SLAB_OBJECT_POISON > SLAB_NO_OBJ_EXT, "above the kernel's highest flag bit");
 
 #define SLAB_DEBUG_FLAGS (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
 #define SLAB_ACCEPTED_FLAGS                                                                        \

@@ -23,11 +23,13 @@
 #include <stdbool.h>
 #include <kmem/export.h>
 #include <kmem/gfp.h>
+#include <kmem/numa.h>
+#include <kmem/page_size.h>
 
 KMEM_BEGIN_DECLS
 
 #ifndef PAGE_SHIFT
-#define PAGE_SHIFT 12
+#define PAGE_SHIFT KMEM_PAGE_SHIFT
 #endif
 #ifndef PAGE_SIZE
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
@@ -35,13 +37,10 @@ KMEM_BEGIN_DECLS
 #ifndef PAGE_MASK
 #define PAGE_MASK (~(PAGE_SIZE - 1))
 #endif
-#define KMEM_PAGE_SHIFT 12
-#define KMEM_PAGE_SIZE (1UL << KMEM_PAGE_SHIFT)
 
-_Static_assert(PAGE_SIZE == KMEM_PAGE_SIZE, "PAGE_SIZE must agree with kmem's page size");
+KMEM_STATIC_ASSERT(PAGE_SIZE == KMEM_PAGE_SIZE, "PAGE_SIZE must agree with kmem's page size");
 
-/* Largest buddy order, inclusive: blocks of 2^10 pages (4 MiB). */
-#define MAX_PAGE_ORDER 10
+#define MAX_PAGE_ORDER KMEM_MAX_PAGE_ORDER
 #define NR_PAGE_ORDERS (MAX_PAGE_ORDER + 1)
 #define MAX_ORDER_NR_PAGES (1UL << MAX_PAGE_ORDER)
 /* Orders above this are "costly" and bypass the per-thread page cache. */
@@ -103,11 +102,12 @@ struct page {
  * Context: any thread; takes the zone lock only when the calling thread's
  * page cache cannot serve the request.
  */
-KMEM_API struct page *alloc_pages(gfp_t gfp, unsigned int order) __kmem_must_check;
+KMEM_API struct page *alloc_pages(gfp_t gfp, unsigned int order) KMEM_MUST_CHECK;
 
 /**
- * alloc_pages_node - alloc_pages() for NUMA-aware callers
- * @nid: ignored (kmem has one node)
+ * alloc_pages_node - alloc_pages() with a preferred node
+ * @nid: the node, or NUMA_NO_NODE; kmem has one node (see kmem/numa.h), so
+ *	any value gives what alloc_pages() gives
  * @gfp: allocation flags
  * @order: block order
  */
@@ -181,6 +181,13 @@ static inline void free_page(unsigned long addr)
 }
 
 /**
+ * free_pages_exact - free memory from alloc_pages_exact()
+ * @virt: the address it returned (NULL is a no-op)
+ * @size: the size passed to alloc_pages_exact()
+ */
+KMEM_API void free_pages_exact(void *virt, size_t size);
+
+/**
  * alloc_pages_exact - allocate exactly PAGE_ALIGN(@size) bytes of pages
  * @size: bytes wanted, at most 2^MAX_PAGE_ORDER pages
  * @gfp: allocation flags; __GFP_COMP is refused with a warning and dropped
@@ -190,14 +197,8 @@ static inline void free_page(unsigned long addr)
  *
  * Return: the address, or NULL on failure.  Free with free_pages_exact().
  */
-KMEM_API void *alloc_pages_exact(size_t size, gfp_t gfp) __kmem_must_check;
-
-/**
- * free_pages_exact - free memory from alloc_pages_exact()
- * @virt: the address it returned (NULL is a no-op)
- * @size: the size passed to alloc_pages_exact()
- */
-KMEM_API void free_pages_exact(void *virt, size_t size);
+KMEM_API void *alloc_pages_exact(size_t size, gfp_t gfp) KMEM_MALLOC
+	KMEM_DEALLOC(free_pages_exact, 1) KMEM_ALLOC_SIZE(1) KMEM_MUST_CHECK;
 
 /**
  * split_page - turn a non-compound block into 2^@order independent pages
