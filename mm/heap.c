@@ -5,8 +5,8 @@
  * Structure
  *   A heap (struct kheap) is a list of segments in address order.  A
  *   segment on kmem's pages is a compound buddy block whose head page has
- *   PG_heap and private_data[1] = the segment, and every page of which has
- *   private_data[2] = the heap (page_owner_heap(); no other layer writes
+ *   PG_heap and heap.segment = the segment, and every page of which has
+ *   heap.owner = the heap (page_owner_heap(); no other layer writes
  *   that word, so it is NULL in every page outside a segment); the struct
  *   heap_segment sits at the start of the block.  A heap in
  *   caller memory has one segment, the buffer, with the control block at
@@ -70,7 +70,7 @@ static struct heap_segment *page_segment(const void *p)
 	page = compound_head(page);
 	if (!page_test_flag(page, PG_heap))
 		return NULL;
-	return (struct heap_segment *)page->private_data[1];
+	return (struct heap_segment *)page->heap.segment;
 }
 
 /* The segment of @h containing @p, or NULL if @p is not inside one. */
@@ -163,7 +163,7 @@ static void update_peak(struct kheap *h)
 static void segment_set_owner(struct page *head, unsigned int order, struct kheap *h)
 {
 	for (unsigned long i = 0; i < 1UL << order; i++)
-		__atomic_store_n(&head[i].private_data[2], (unsigned long)h, __ATOMIC_RELAXED);
+		__atomic_store_n(&head[i].heap.owner, (unsigned long)h, __ATOMIC_RELAXED);
 }
 
 /* A new segment big enough for a chunk of @need bytes, or NULL. */
@@ -186,7 +186,7 @@ static struct heap_segment *segment_grow(struct kheap *h, size_t need, gfp_t gfp
 	segment_layout(seg, (char *)seg, PAGE_SIZE << order, (char *)(seg + 1));
 	seg->page = page;
 	seg->order = order;
-	page->private_data[1] = (unsigned long)seg;
+	page->heap.segment = (unsigned long)seg;
 	segment_set_owner(page, order, h);
 	page_set_flag(page, PG_heap);
 	segment_attach(h, seg);
@@ -205,7 +205,7 @@ static void segment_release(struct kheap *h, struct heap_segment *seg)
 	h->nr_empty--;
 	h->footprint -= seg->bytes;
 	page_clear_flag(page, PG_heap);
-	page->private_data[1] = 0;
+	page->heap.segment = 0;
 	segment_set_owner(page, seg->order, NULL);
 	__free_pages(page, seg->order);
 }
@@ -832,7 +832,7 @@ void kheap_destroy(struct kheap *h)
 
 			list_del(&seg->link);
 			page_clear_flag(seg->page, PG_heap);
-			seg->page->private_data[1] = 0;
+			seg->page->heap.segment = 0;
 			segment_set_owner(seg->page, seg->order, NULL);
 			__free_pages(seg->page, seg->order);
 		}
@@ -856,8 +856,8 @@ static int check_segment(struct kheap *h, struct heap_segment *seg, size_t total
 					 (void *)seg);
 	if (seg->page &&
 	    (!page_test_flag(seg->page, PG_heap) ||
-	     seg->page->private_data[1] != (unsigned long)seg ||
-	     seg->page->private_data[2] != (unsigned long)h))
+	     seg->page->heap.segment != (unsigned long)seg ||
+	     seg->page->heap.owner != (unsigned long)h))
 		return kmem_check_failed("kheap %s: head page of segment %p does not point back",
 					 h->name, (void *)seg);
 	for (unsigned long i = 0; seg->page && i < 1UL << seg->order; i++)

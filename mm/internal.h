@@ -51,7 +51,7 @@ __hidden struct kheap *heap_of(const void *p);
  */
 static inline struct kheap *page_owner_heap(const struct page *page)
 {
-	return (struct kheap *)__atomic_load_n(&page->private_data[2], __ATOMIC_RELAXED);
+	return (struct kheap *)__atomic_load_n(&page->heap.owner, __ATOMIC_RELAXED);
 }
 
 /*

@@ -28,12 +28,12 @@ static unsigned int pcp_high_pages;
 
 static inline struct page *pcp_next(struct page *page)
 {
-	return (struct page *)page->private_data[1];
+	return (struct page *)page->pcp.next;
 }
 
 static inline void pcp_set_next(struct page *page, struct page *next)
 {
-	page->private_data[1] = (unsigned long)next;
+	page->pcp.next = (unsigned long)next;
 }
 
 /* Move up to @count blocks from @list back to the buddy lists. */

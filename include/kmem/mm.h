@@ -78,10 +78,38 @@ enum pageflags {
 struct page {
 	unsigned long flags; /* PG_* bits; pfn above KMEM_PFN_SHIFT */
 	/*
-	 * Tail pages: the head page's address.  Otherwise private to the
-	 * layer that owns the block (free lists, slab and heap metadata).
+	 * Six words, owned by the layer that owns the block; each view names
+	 * its owner.  Only one view is live for a page at a time, chosen by
+	 * its flags.
 	 */
-	unsigned long private_data[6];
+	union {
+		/* page/: a tail page of a compound block (PG_tail) */
+		struct {
+			unsigned long head; /* the head page's address */
+		} compound;
+		/* page/: the head of a free block in the buddy lists (PG_buddy) */
+		struct {
+			unsigned long link[2]; /* free_area[order] list */
+		} buddy;
+		/* page/: the head of a block in a thread's page cache (PG_pcp) */
+		struct {
+			unsigned long link0; /* unused */
+			unsigned long next;  /* the next cached block */
+		} pcp;
+		/* slab/: the head of a slab (PG_slab): struct slab overlays it */
+		struct {
+			unsigned long words[6];
+		} slab;
+		/*
+		 * mm/heap.c: a heap segment (PG_heap on the head).  Tail pages
+		 * keep compound.head in word 0.
+		 */
+		struct {
+			unsigned long link0;   /* tail pages: compound.head */
+			unsigned long segment; /* head page: the struct heap_segment */
+			unsigned long owner;   /* every page: the struct kheap */
+		} heap;
+	};
 	unsigned char order; /* block order (head pages) */
 	unsigned char __pad[3];
 	int _refcount; /* 0: free; use page_count() */
@@ -285,7 +313,7 @@ static inline bool PageBuddy(const struct page *page)
 static inline struct page *compound_head(const struct page *page)
 {
 	if (PageTail(page))
-		return (struct page *)page->private_data[0];
+		return (struct page *)page->compound.head;
 	return (struct page *)page;
 }
 

@@ -598,15 +598,15 @@ Test(heap_fit, every_page_of_a_segment_names_its_heap)
 	struct kheap *h = kheap_create("owner", KHEAP_GOOD_FIT);
 	char *p = kheap_alloc(h, 20000, GFP_KERNEL);
 	struct page *tail = virt_to_page(p + 3 * PAGE_SIZE);
-	unsigned long saved = tail->private_data[2];
+	unsigned long saved = tail->heap.owner;
 
 	cr_assert_eq(page_owner_heap(virt_to_page(p)), h);
 	cr_assert_eq(page_owner_heap(tail), h, "a tail page names the heap too");
 	capture_reports();
-	tail->private_data[2] = 0;
+	tail->heap.owner = 0;
 	cr_assert_eq(kmem_check(), -1);
 	cr_assert(captured_contains("does not name its heap"));
-	tail->private_data[2] = saved;
+	tail->heap.owner = saved;
 	cr_assert_eq(kmem_check(), 0);
 	kheap_free(h, p);
 	kheap_destroy(h);
