@@ -44,6 +44,7 @@
  *   zone.lock.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -97,7 +98,9 @@ static void page_init_once(void)
 		INIT_LIST_HEAD(&zone.free_area[o]);
 	INIT_LIST_HEAD(&zone.regions);
 	zone.retain_bytes = kmem_env_size("KMEM_PAGE_RETAIN", 2 * REGION_SIZE);
-	zone.decay_ns = (uint64_t)kmem_env_long("KMEM_PAGE_DECAY_MS", 1000) * 1000000;
+	zone.decay_ns =
+		(uint64_t)kmem_env_long_range("KMEM_PAGE_DECAY_MS", 1000, 0, LONG_MAX / 1000000) *
+		1000000;
 	__atomic_store_n(&page_mem_limit, kmem_env_size("KMEM_MEM_LIMIT", 0), __ATOMIC_RELAXED);
 	pcp_init();
 	kmem_fork_register(KMEM_FORK_PAGE, &zone_fork_ops);

@@ -10,6 +10,15 @@
  * and then, by default, aborts.  Warnings (allocation failures, impossible
  * orders) are printed and execution continues.  A hook sees every report
  * first; tests use it with KMEM_REPORT_CONTINUE to count reports.
+ *
+ * Environment variables (KMEM_MEM_LIMIT here, the tuning variables in
+ * Documentation/) are read once, at first use.  Numbers are decimal: a
+ * leading zero is not octal (KMEM_MEM_LIMIT=064M is 64 MiB) and hex is not
+ * accepted.  Sizes take an optional suffix K, M, G or T in either case,
+ * binary units, optionally followed by B or iB (64M, 64m, 64MB, 64MiB are
+ * all 64 MiB).  A value that is malformed, overflows (17179869184G) or is
+ * out of range (a negative KMEM_PAGE_DECAY_MS) is not taken: a warning
+ * names the variable and its value, and the default applies.
  */
 #ifndef KMEM_DEBUG_H
 #define KMEM_DEBUG_H
@@ -79,12 +88,14 @@ KMEM_API int kmem_check(void);
 
 /**
  * kmem_set_mem_limit - cap the memory kmem maps from the OS
- * @bytes: the cap in bytes (0 removes it); rounded down to whole regions
+ * @bytes: the cap in bytes (0 removes it), kept exactly as given
  *
  * Past the cap, allocations fail (or with __GFP_NOFAIL wait) instead of
- * mapping more.  Memory already mapped is not given back by lowering the
- * cap.  The environment variable KMEM_MEM_LIMIT (bytes, with an optional
- * K/M/G suffix) sets it at first use.
+ * mapping more.  The page allocator maps whole 4 MiB regions, so it uses
+ * at most the largest multiple of 4 MiB under the cap (none below 4 MiB);
+ * vmalloc areas are charged by the page.  Memory already mapped is not
+ * given back by lowering the cap.  The environment variable KMEM_MEM_LIMIT
+ * (a size, see above) sets it at first use.
  */
 KMEM_API void kmem_set_mem_limit(size_t bytes);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/prandom.h"
+#include "page/internal.h"
 #include "test/helpers.h"
 
 TestSuite(buddy, .fini = kmem_test_check, .timeout = 30);
@@ -280,6 +281,35 @@ Test(buddy, limit_below_one_region_fails_every_allocation)
 	cr_assert_null(alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0));
 	cr_assert_null(alloc_pages(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, 3));
 	cr_assert_eq(captured(KMEM_REPORT_WARN), 0);
+}
+
+Test(buddy, memory_limit_from_the_environment_is_decimal)
+{
+	setenv("KMEM_MEM_LIMIT", "064M", 1); /* read at first use */
+	cr_assert_eq(kmem_get_mem_limit(), 64UL << 20, "064M is 64 MiB, not octal");
+}
+
+Test(buddy, memory_limit_that_overflows_is_refused_with_a_warning)
+{
+	capture_reports();
+	setenv("KMEM_MEM_LIMIT", "17179869184G", 1);
+	cr_assert_eq(kmem_get_mem_limit(), 0, "the default (no limit) applies");
+	cr_assert(captured_contains("KMEM_MEM_LIMIT=\"17179869184G\""));
+}
+
+Test(buddy, negative_decay_is_refused_with_a_warning)
+{
+	capture_reports();
+	setenv("KMEM_PAGE_DECAY_MS", "-1", 1);
+	kmem_get_mem_limit(); /* initialises the page layer */
+	cr_assert_eq(zone.decay_ns, 1000 * 1000000ull, "the default of 1000 ms applies");
+	cr_assert(captured_contains("KMEM_PAGE_DECAY_MS=\"-1\""));
+}
+
+Test(buddy, memory_limit_is_kept_to_the_byte)
+{
+	kmem_set_mem_limit(6 * (PAGE_SIZE << MAX_PAGE_ORDER) / 4 + PAGE_SIZE);
+	cr_assert_eq(kmem_get_mem_limit(), 6 * (PAGE_SIZE << MAX_PAGE_ORDER) / 4 + PAGE_SIZE);
 }
 
 static void *free_after_delay(void *arg)
