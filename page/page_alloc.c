@@ -306,11 +306,21 @@ static struct page *buddy_alloc(unsigned int order, gfp_t gfp)
 	return page;
 }
 
+/*
+ * Registrations are serialised by zone.lock; direct_reclaim() reads without
+ * it.  The hook is stored before the count that covers it is published with
+ * a release store, so a reader whose acquire load sees the count sees the
+ * hook.
+ */
 void page_register_reclaim(page_reclaim_fn fn)
 {
+	unsigned int n;
+
 	pthread_mutex_lock(&zone.lock);
-	KMEM_BUG_ON(nr_reclaim_hooks == MAX_RECLAIM_HOOKS);
-	reclaim_hooks[nr_reclaim_hooks++] = fn;
+	n = __atomic_load_n(&nr_reclaim_hooks, __ATOMIC_RELAXED);
+	KMEM_BUG_ON(n == MAX_RECLAIM_HOOKS);
+	reclaim_hooks[n] = fn;
+	__atomic_store_n(&nr_reclaim_hooks, n + 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&zone.lock);
 }
 

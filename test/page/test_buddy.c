@@ -312,6 +312,51 @@ Test(buddy, memory_limit_is_kept_to_the_byte)
 	cr_assert_eq(kmem_get_mem_limit(), 6 * (PAGE_SIZE << MAX_PAGE_ORDER) / 4 + PAGE_SIZE);
 }
 
+static unsigned long hook_calls[4];
+
+#define DEFINE_COUNTING_HOOK(i)                                                                    \
+	static unsigned long counting_hook_##i(void)                                               \
+	{                                                                                          \
+		__atomic_fetch_add(&hook_calls[i], 1, __ATOMIC_RELAXED);                           \
+		return 0;                                                                          \
+	}
+DEFINE_COUNTING_HOOK(0)
+DEFINE_COUNTING_HOOK(1)
+DEFINE_COUNTING_HOOK(2)
+DEFINE_COUNTING_HOOK(3)
+
+static void *reclaim_until_told(void *stop)
+{
+	while (!__atomic_load_n((bool *)stop, __ATOMIC_ACQUIRE))
+		cr_assert_null(alloc_pages(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, 0));
+	return NULL;
+}
+
+/*
+ * The data race on the hook count shows only under ThreadSanitizer, which
+ * Criterion's runner does not survive; this checks the behaviour around it:
+ * hooks registered while other threads reclaim are all called afterwards.
+ */
+Test(buddy, reclaim_hooks_registered_while_others_reclaim_are_all_called)
+{
+	static const page_reclaim_fn hooks[] = {counting_hook_0, counting_hook_1, counting_hook_2,
+						counting_hook_3};
+	bool stop = false;
+	pthread_t t;
+
+	kmem_set_mem_limit(PAGE_SIZE);
+	pthread_create(&t, NULL, reclaim_until_told, &stop);
+	for (unsigned int i = 0; i < ARRAY_SIZE(hooks); i++)
+		page_register_reclaim(hooks[i]);
+	__atomic_store_n(&stop, true, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+
+	memset(hook_calls, 0, sizeof(hook_calls));
+	cr_assert_null(alloc_pages(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, 0));
+	for (unsigned int i = 0; i < ARRAY_SIZE(hooks); i++)
+		cr_assert_eq(hook_calls[i], 1, "hook %u called once by one failed allocation", i);
+}
+
 static void *free_after_delay(void *arg)
 {
 	usleep(50 * 1000);
