@@ -46,6 +46,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -442,9 +444,9 @@ static void free_the_page(struct page *page, unsigned int order)
 }
 
 /*
- * Validate a page handed back by a caller.  Returns false (after a report
- * that aborts unless the report action says continue) when it cannot be
- * freed.
+ * Validate a page handed back by a caller.  Each check returns false (after
+ * a report that aborts unless the report action says continue) when the page
+ * cannot be freed; the caller then leaves it exactly as it was.
  */
 static bool page_is_ours(struct page *page, const char *fn)
 {
@@ -455,23 +457,75 @@ static bool page_is_ours(struct page *page, const char *fn)
 	return true;
 }
 
+static const char *const page_flag_names[__NR_PAGEFLAGS] = {
+	[PG_head] = "head", [PG_tail] = "tail", [PG_buddy] = "buddy", [PG_pcp] = "pcp",
+	[PG_slab] = "slab", [PG_heap] = "heap", [PG_large] = "large",
+};
+
+/*
+ * bad_page - the kernel's "Bad page state" report: the process and the pfn,
+ * a dump of the page, and why it cannot be freed (formatted from @why).
+ */
+static __cold __printf(3, 4) void bad_page(const struct page *page, const char *fn, const char *why,
+					   ...)
+{
+	unsigned long flags = __page_flags(page) & ((1UL << KMEM_PFN_SHIFT) - 1);
+	char reason[256], names[64] = "";
+	size_t len = 0;
+	va_list ap;
+
+	va_start(ap, why);
+	vsnprintf(reason, sizeof(reason), why, ap);
+	va_end(ap);
+	for (unsigned int f = 0; f < __NR_PAGEFLAGS; f++)
+		if (flags & (1UL << f))
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+						len ? "|" : "", page_flag_names[f]);
+	kmem_bug("Bad page state in process %s  pfn:%05lx\n"
+		 "page: refcount:%d order:%u addr:%p\n"
+		 "flags: %#lx(%s)\n"
+		 "page dumped because: %s (in %s())",
+		 program_invocation_short_name, page_to_pfn(page), page_ref_count(page),
+		 page->order, page_address(page), flags, names, reason, fn);
+}
+
 static bool page_free_ok(struct page *page, const char *fn)
 {
 	if (!page_is_ours(page, fn))
 		return false;
 	if (unlikely(PageTail(page))) {
-		kmem_bug("Bad page state in %s: page %p (pfn %#lx) is a tail page of compound "
-			 "block %p",
-			 fn, page_address(page), page_to_pfn(page),
+		bad_page(page, fn, "a tail page of compound block %p",
 			 page_address(compound_head(page)));
 		return false;
 	}
 	if (unlikely(page_ref_count(page) <= 0)) {
-		kmem_bug("Bad page state in %s: page %p (pfn %#lx) is not allocated "
-			 "(refcount %d, flags %#lx): double free or free of a page inside a block",
-			 fn, page_address(page), page_to_pfn(page), page_ref_count(page),
-			 __page_flags(page) & ((1UL << KMEM_PFN_SHIFT) - 1));
+		bad_page(page, fn, "not allocated: double free or free of a page inside a block");
 		return false;
+	}
+	return true;
+}
+
+/*
+ * Blocks that slab/ or mm/ built objects in carry their owner's flag until
+ * the owner takes them apart and frees them itself; freeing one from outside
+ * would hand the page out again under live objects.  The kernel's check of
+ * the flags at free time.
+ */
+static bool page_owner_free_ok(const struct page *page, const char *fn)
+{
+	static const char *const owned_by[__NR_PAGEFLAGS] = {
+		[PG_slab] = "a slab: its objects go back with kmem_cache_free() or kfree()",
+		[PG_heap] = "a heap segment: its chunks go back with kfree() or kheap_free()",
+		[PG_large] = "a large kmalloc allocation: it goes back with kfree()",
+	};
+	unsigned long flags = __page_flags(page);
+
+	for (unsigned int f = 0; f < __NR_PAGEFLAGS; f++) {
+		if (unlikely(owned_by[f] && (flags & (1UL << f)))) {
+			bad_page(page, fn, "PAGE_FLAGS_CHECK_AT_FREE flag(s) set: the block is %s",
+				 owned_by[f]);
+			return false;
+		}
 	}
 	return true;
 }
@@ -480,7 +534,7 @@ static bool page_free_ok(struct page *page, const char *fn)
  * Drop one reference.  The sole owner needs no read-modify-write: with a
  * count of one nobody else may legally touch it.
  */
-static inline bool page_put_testzero(struct page *page)
+static inline bool page_put_testzero(struct page *page, const char *fn)
 {
 	int count = __atomic_load_n(&page->_refcount, __ATOMIC_ACQUIRE);
 
@@ -490,8 +544,7 @@ static inline bool page_put_testzero(struct page *page)
 	}
 	count = __atomic_sub_fetch(&page->_refcount, 1, __ATOMIC_ACQ_REL);
 	if (unlikely(count < 0)) {
-		kmem_bug("Bad page state: page %p (pfn %#lx) refcount went below zero",
-			 page_address(page), page_to_pfn(page));
+		bad_page(page, fn, "_refcount went below zero");
 		__atomic_add_fetch(&page->_refcount, 1, __ATOMIC_RELAXED);
 		return false;
 	}
@@ -500,15 +553,15 @@ static inline bool page_put_testzero(struct page *page)
 
 void __free_pages(struct page *page, unsigned int order)
 {
-	if (!page || !page_free_ok(page, "__free_pages"))
+	if (!page || !page_free_ok(page, "__free_pages") ||
+	    !page_owner_free_ok(page, "__free_pages"))
 		return;
 	if (unlikely(order != page->order)) {
-		kmem_bug("Bad page state in __free_pages: page %p allocated with order %u freed "
-			 "with order %u",
-			 page_address(page), page->order, order);
+		bad_page(page, "__free_pages", "allocated with order %u freed with order %u",
+			 page->order, order);
 		return;
 	}
-	if (page_put_testzero(page)) {
+	if (page_put_testzero(page, "__free_pages")) {
 		free_the_page(page, order);
 	} else if (!PageHead(page)) {
 		/* Others hold the first page: free the rest now, it at the last put. */
@@ -547,7 +600,10 @@ void put_page(struct page *page)
 	page = compound_head(page);
 	if (!page_free_ok(page, "put_page"))
 		return;
-	if (page_put_testzero(page))
+	/* Other references may be put on an owned block; the last may not. */
+	if (page_ref_count(page) == 1 && !page_owner_free_ok(page, "put_page"))
+		return;
+	if (page_put_testzero(page, "put_page"))
 		free_the_page(page, page->order);
 }
 
@@ -558,7 +614,7 @@ struct page *virt_to_page(const void *addr)
 
 void split_page(struct page *page, unsigned int order)
 {
-	if (!page_free_ok(page, "split_page"))
+	if (!page_free_ok(page, "split_page") || !page_owner_free_ok(page, "split_page"))
 		return;
 	if (unlikely(PageHead(page))) {
 		kmem_bug("split_page: page %p is a compound page", page_address(page));

@@ -5,7 +5,10 @@
  * kmem reports misuse (double free, foreign or misaligned pointers,
  * corrupted objects) on stderr in the kernel's style, e.g.
  *
- *   BUG: Bad page state: double free of page 0x7f3c40001000 (order 0)
+ *   BUG: Bad page state in process demo  pfn:7f3c40001
+ *   page: refcount:0 order:0 addr:0x7f3c40001000
+ *   flags: 0x8(pcp)
+ *   page dumped because: not allocated: double free or free of a page inside a block (in __free_pages())
  *
  * and then, by default, aborts.  Warnings (allocation failures, impossible
  * orders) are printed and execution continues.  A hook sees every report

@@ -14,7 +14,8 @@
  * Misuse is detected and reported in the kernel's "BUG: Bad page state"
  * style on stderr, then the process aborts (see kmem/debug.h to change the
  * action): freeing an address kmem never handed out, a misaligned address, a
- * page that is already free, or a reference count going below zero.
+ * page that is already free, a reference count going below zero, or a block
+ * that the slab or kmalloc layer owns (PG_slab, PG_heap, PG_large).
  */
 #ifndef KMEM_MM_H
 #define KMEM_MM_H
@@ -182,8 +183,9 @@ KMEM_API unsigned long get_zeroed_page(gfp_t gfp);
  * When this was the last reference the whole block is freed.  When other
  * references remain and the block is not compound, every page but the first
  * is freed now and the first page is freed by the last put_page() (Linux
- * semantics).  Freeing a page that is already free, a tail page, or a page
- * kmem does not own is reported and aborts.
+ * semantics).  Freeing a page that is already free, a tail page, a page
+ * kmem does not own, or a slab, heap segment or large kmalloc block (free
+ * those through their own API) is reported and aborts.
  */
 KMEM_API void __free_pages(struct page *page, unsigned int order);
 

@@ -629,3 +629,92 @@ Test(buddy, free_of_tail_page_is_reported_and_refused)
 	cr_assert(captured_contains("not allocated"));
 	cr_assert_eq(captured(KMEM_REPORT_BUG), 2);
 }
+
+/* Free the block holding @obj with the page API, as a confused caller would. */
+static void free_block_of(const void *obj, bool by_address)
+{
+	struct page *head = virt_to_head_page(obj);
+
+	if (by_address)
+		free_pages((unsigned long)page_address(head), compound_order(head));
+	else
+		__free_pages(head, compound_order(head));
+}
+
+static void assert_bad_page_state_for(const char *owner)
+{
+	cr_assert_eq(captured(KMEM_REPORT_BUG), 1);
+	cr_assert(captured_contains("BUG: Bad page state in process "), "the kernel's first line");
+	cr_assert(captured_contains("page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set"));
+	cr_assert(captured_contains(owner));
+}
+
+Test(buddy, freeing_a_slab_page_is_reported_and_refused)
+{
+	struct kmem_cache *cache = kmem_cache_create("bad-page", 64, 0, 0, NULL);
+	unsigned long *obj = kmem_cache_alloc(cache, GFP_KERNEL);
+	unsigned long *other;
+
+	capture_reports();
+	cr_assert(PageSlab(virt_to_head_page(obj)));
+	*obj = 0x5ab;
+	free_block_of(obj, false);
+	assert_bad_page_state_for("the block is a slab");
+	other = kmem_cache_alloc(cache, GFP_KERNEL);
+	cr_assert_eq(kmem_check(), 0, "the slab is intact");
+	cr_assert_eq(*obj, 0x5ab, "the live object was not handed out again");
+	kmem_cache_free(cache, other);
+	kmem_cache_free(cache, obj);
+	kmem_cache_destroy(cache);
+}
+
+Test(buddy, freeing_a_heap_segment_by_address_is_reported_and_refused)
+{
+	char *p = kmalloc(2 * KMALLOC_MAX_CACHE_SIZE + 100, GFP_KERNEL); /* an odd medium size */
+
+	capture_reports();
+	cr_assert(page_test_flag(virt_to_head_page(p), PG_heap));
+	strcpy(p, "still here");
+	free_block_of(p, true);
+	assert_bad_page_state_for("the block is a heap segment");
+	cr_assert_eq(kmem_check(), 0);
+	cr_assert_str_eq(p, "still here");
+	kfree(p);
+}
+
+Test(buddy, freeing_a_large_kmalloc_block_is_reported_and_refused)
+{
+	char *p = kmalloc(4 * KMALLOC_MAX_CACHE_SIZE, GFP_KERNEL);
+
+	capture_reports();
+	cr_assert(page_test_flag(virt_to_head_page(p), PG_large));
+	free_block_of(p, false);
+	assert_bad_page_state_for("the block is a large kmalloc allocation");
+	cr_assert_eq(kmem_check(), 0);
+	cr_assert_eq(ksize(p), 4 * KMALLOC_MAX_CACHE_SIZE);
+	kfree(p);
+}
+
+Test(buddy, put_page_of_the_last_reference_to_a_slab_is_refused)
+{
+	struct kmem_cache *cache = kmem_cache_create("bad-put", 256, 0, 0, NULL);
+	void *obj = kmem_cache_alloc(cache, GFP_KERNEL);
+	struct page *head = virt_to_head_page(obj);
+
+	capture_reports();
+	get_page(head);
+	put_page(head);
+	cr_assert_eq(captured(KMEM_REPORT_BUG), 0, "a reference taken may be put");
+	put_page(head);
+	assert_bad_page_state_for("(in put_page())");
+	cr_assert_eq(page_count(head), 1);
+	kmem_cache_free(cache, obj);
+	kmem_cache_destroy(cache);
+}
+
+Test(buddy, freeing_a_slab_page_aborts, .signal = SIGABRT)
+{
+	struct kmem_cache *cache = kmem_cache_create("bad-page-abort", 64, 0, 0, NULL);
+
+	free_block_of(kmem_cache_alloc(cache, GFP_KERNEL), false);
+}
