@@ -65,13 +65,20 @@ __hidden extern size_t page_peak_mapped_bytes;
 __hidden extern size_t page_metadata_bytes;
 __hidden extern size_t page_mem_limit;
 
-/* page_alloc.c */
+/*
+ * page_alloc.c.  __rmqueue() is called with zone.lock held; when it has to
+ * grow the zone it drops the lock while the region is mapped.
+ */
 __hidden void page_init(void);
 __hidden struct page *__rmqueue(unsigned int order, gfp_t gfp);
 __hidden struct region *__free_one_page(struct page *page, unsigned int order);
 __hidden void page_release_region(struct region *region);
 
-/* region.c: caller holds zone.lock for the __ variants. */
+/*
+ * region.c: caller holds zone.lock for the __ variants.  __region_grow()
+ * drops it while it maps memory and takes it again to publish the region.
+ * region_unmap() is called without it, after __region_detach().
+ */
 __hidden struct region *__region_grow(gfp_t gfp);
 __hidden void __region_detach(struct region *region);
 __hidden void region_unmap(struct region *region);

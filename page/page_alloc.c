@@ -33,9 +33,11 @@
  *   zone.lock protects free_area, nr_free, free_mask, the region list and
  *   table writes, and the flags/order of pages in free blocks.  It is a leaf
  *   lock: nothing else is taken while holding it, and it is never held while
- *   calling another layer or munmap of a region.  A thread's page cache is
- *   touched by its thread without a lock or atomic read-modify-write on the
- *   fast path, under the thread's own lock on the slow path, and by another
+ *   calling another layer or the OS: regions are mapped by __region_grow()
+ *   after it drops the lock, and published when it takes the lock again;
+ *   they are unmapped after it is dropped.  A thread's page cache is touched
+ *   by its thread without a lock or atomic read-modify-write on the fast
+ *   path, under the thread's own lock on the slow path, and by another
  *   thread only through lib/thread.c's flush protocol.  Allocated pages
  *   belong to their owner: the page layer writes them only when they are
  *   freed.  Reference counts use atomics.
@@ -171,11 +173,21 @@ static inline void del_from_free_area(struct page *page, unsigned int order)
 		zone.free_mask &= ~(1UL << order);
 }
 
+static uint64_t coarse_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 /*
  * Take a block of exactly @order, splitting a larger one if needed: the
  * lower half is kept and each upper half goes to the free list one order
  * down, so the returned block is the lowest-addressed piece.  Grows the
- * zone by one region when nothing fits.
+ * zone by one region when nothing fits; zone.lock is dropped meanwhile, and
+ * other threads may have freed or grown by the time the new region is
+ * added, so it enters the free lists as a newly free region (I6).
  */
 struct page *__rmqueue(unsigned int order, gfp_t gfp)
 {
@@ -188,6 +200,7 @@ struct page *__rmqueue(unsigned int order, gfp_t gfp)
 
 		if (!region)
 			return NULL;
+		region->free_since = coarse_now_ns();
 		add_to_free_area(region_first_page(region), MAX_PAGE_ORDER);
 		mask = zone.free_mask >> order << order;
 	}
@@ -200,14 +213,6 @@ struct page *__rmqueue(unsigned int order, gfp_t gfp)
 	}
 	page->order = (unsigned char)order;
 	return page;
-}
-
-static uint64_t coarse_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /*
@@ -669,12 +674,10 @@ void free_pages_exact(void *virt, size_t size)
 
 size_t kmem_page_trim(void)
 {
-	struct list_head released;
-	struct list_head *pos;
+	struct region *released = NULL;
 	size_t bytes = 0;
 
 	page_init();
-	INIT_LIST_HEAD(&released);
 	pthread_mutex_lock(&zone.lock);
 	while (zone.nr_free[MAX_PAGE_ORDER]) {
 		struct page *page = buddy_from_link(zone.free_area[MAX_PAGE_ORDER].next);
@@ -682,14 +685,11 @@ size_t kmem_page_trim(void)
 
 		del_from_free_area(page, MAX_PAGE_ORDER);
 		__region_detach(region);
-		list_add(&region->link, &released);
-	}
-	pthread_mutex_unlock(&zone.lock);
-	while (!list_empty(&released)) {
-		pos = released.next;
-		list_del(pos);
-		region_unmap(container_of(pos, struct region, link));
+		region->next_released = released;
+		released = region;
 		bytes += REGION_SIZE;
 	}
+	pthread_mutex_unlock(&zone.lock);
+	page_release_region(released);
 	return bytes;
 }

@@ -154,6 +154,7 @@ int page_check(void)
 	ret = check_regions(counted);
 	if (!ret)
 		ret = check_free_lists(counted);
+
 	pthread_mutex_unlock(&zone.lock);
 	return ret;
 }
@@ -172,7 +173,7 @@ void kmem_page_stats(struct kmem_page_stats *stats)
 	stats->free_bytes = free_bytes;
 	stats->regions = zone.nr_regions;
 	stats->regions_released = zone.regions_released;
-	stats->metadata_bytes = page_metadata_bytes;
+	stats->metadata_bytes = __atomic_load_n(&page_metadata_bytes, __ATOMIC_RELAXED);
 	stats->mapped_bytes = zone.nr_regions * REGION_SIZE;
 	pthread_mutex_unlock(&zone.lock);
 	stats->peak_mapped_bytes = __atomic_load_n(&page_peak_mapped_bytes, __ATOMIC_RELAXED);
