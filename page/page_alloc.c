@@ -25,22 +25,44 @@
  *      head visits every page and never crosses the region end.
  *   I6 free_area[MAX_PAGE_ORDER] is ordered by the time each region became
  *      wholly free, newest first.  Beyond zone.retain_bytes of free regions,
- *      the oldest is unmapped when it has been free for zone.decay_ns and
+ *      the oldest is released when it has been free for zone.decay_ns and
  *      another region is freed: the hysteresis that keeps free/alloc cycles
  *      from paying for mmap and page faults each time.
+ *   I7 A released region is on zone.reserved (nr_reserved of them) and not
+ *      in the region table; its descriptor stays mapped and its address
+ *      range stays reserved, inaccessible, for the next region.
+ *
+ * Releasing regions
+ *   virt_to_page() and kmem's free paths look addresses up without a lock
+ *   (two loads through region_table, then the struct page), so a thread
+ *   that frees a stale pointer can hold a descriptor while another thread
+ *   releases that region.  Unmapping the descriptor would turn that bug
+ *   into a SIGSEGV.  Instead a descriptor is never unmapped: releasing a
+ *   region clears its table slot, replaces its memory with an inaccessible
+ *   PROT_NONE reservation (the memory and its commit charge go back to the
+ *   OS, the addresses do not) and drops the descriptor's page array to
+ *   zero-fill pages with MADV_DONTNEED.  A late reader then sees a page with
+ *   no state and no pfn, and every free path reports it instead of acting
+ *   on it.  The next region the zone needs is mapped into a reserved slot
+ *   first, with its old descriptor, so a descriptor always describes the
+ *   same addresses, and the reserved address space and kept descriptors
+ *   never exceed the zone's peak size.  The cost per released region is
+ *   4 MiB of address space and one resident descriptor page.  Deferring the
+ *   unmap past all readers with RCU was the alternative; it would put an
+ *   RCU read-side section, and thread registration, on every kfree().
  *
  * Locking
- *   zone.lock protects free_area, nr_free, free_mask, the region list and
- *   table writes, and the flags/order of pages in free blocks.  It is a leaf
- *   lock: nothing else is taken while holding it, and it is never held while
- *   calling another layer or the OS: regions are mapped by __region_grow()
- *   after it drops the lock, and published when it takes the lock again;
- *   they are unmapped after it is dropped.  A thread's page cache is touched
- *   by its thread without a lock or atomic read-modify-write on the fast
- *   path, under the thread's own lock on the slow path, and by another
- *   thread only through lib/thread.c's flush protocol.  Allocated pages
- *   belong to their owner: the page layer writes them only when they are
- *   freed.  Reference counts use atomics.
+ *   zone.lock protects free_area, nr_free, free_mask, the region list, the
+ *   reserved list and table writes, and the flags/order of pages in free
+ *   blocks.  It is a leaf lock: nothing else is taken while holding it, and
+ *   it is never held while calling another layer or the OS: regions are
+ *   mapped by __region_grow() after it drops the lock, and published when it
+ *   takes the lock again; they are released after it is dropped.  A thread's
+ *   page cache is touched by its thread without a lock or atomic
+ *   read-modify-write on the fast path, under the thread's own lock on the
+ *   slow path, and by another thread only through lib/thread.c's flush
+ *   protocol.  Allocated pages belong to their owner: the page layer writes
+ *   them only when they are freed.  Reference counts use atomics.
  *   Lock order for the whole library: heap arena locks -> a thread's own
  *   lock -> thread flush and registry locks (lib/thread.c) -> slab locks ->
  *   zone.lock.
@@ -101,6 +123,7 @@ static void page_init_once(void)
 	for (unsigned int o = 0; o < NR_PAGE_ORDERS; o++)
 		INIT_LIST_HEAD(&zone.free_area[o]);
 	INIT_LIST_HEAD(&zone.regions);
+	INIT_LIST_HEAD(&zone.reserved);
 	zone.retain_bytes = kmem_env_size("KMEM_PAGE_RETAIN", 2 * REGION_SIZE);
 	zone.decay_ns =
 		(uint64_t)kmem_env_long_range("KMEM_PAGE_DECAY_MS", 1000, 0, LONG_MAX / 1000000) *
@@ -241,9 +264,9 @@ static struct region *__region_expire(uint64_t now)
 /*
  * Put a block back and merge it with its buddy while the buddy is a free
  * block of the same order: buddy index = index ^ (1 << order), merged index
- * = index & ~(1 << order).  Returns the regions to unmap when some expired
- * (I6); the caller passes them to page_release_region() after dropping the
- * lock.
+ * = index & ~(1 << order).  Returns the regions to release when some
+ * expired (I6); the caller passes them to page_release_region() after
+ * dropping the lock.
  */
 struct region *__free_one_page(struct page *page, unsigned int order)
 {
@@ -273,7 +296,7 @@ void page_release_region(struct region *region)
 	while (region) {
 		struct region *next = region->next_released;
 
-		region_unmap(region);
+		region_release(region);
 		region = next;
 	}
 }

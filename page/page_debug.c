@@ -141,6 +141,28 @@ static int check_free_lists(const unsigned long counted[NR_PAGE_ORDERS])
 	return 0;
 }
 
+/* I7: released regions keep their descriptor off the region table; zone.lock held. */
+static int check_reserved(void)
+{
+	struct list_head *pos;
+	unsigned long n = 0;
+
+	list_for_each(pos, &zone.reserved) {
+		struct region *region = container_of(pos, struct region, link);
+
+		if (__virt_to_page((void *)region->base))
+			return kmem_check_failed("released region %#lx is still in the region "
+						 "table (I7)",
+						 region->base);
+		n++;
+	}
+	if (n != zone.nr_reserved)
+		return kmem_check_failed("zone.reserved lists %lu released regions, nr_reserved "
+					 "says %lu (I7)",
+					 n, zone.nr_reserved);
+	return 0;
+}
+
 int page_check(void)
 {
 	unsigned long counted[NR_PAGE_ORDERS] = {0};
@@ -154,7 +176,8 @@ int page_check(void)
 	ret = check_regions(counted);
 	if (!ret)
 		ret = check_free_lists(counted);
-
+	if (!ret)
+		ret = check_reserved();
 	pthread_mutex_unlock(&zone.lock);
 	return ret;
 }

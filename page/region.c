@@ -7,9 +7,13 @@
  * page array) is a separate mapping.  The address-to-region table is two
  * levels: region_table[addr >> 36] points to a second-level array indexed by
  * bits 22..35.  Slots are written under zone.lock with release stores;
- * readers (__virt_to_page) take no lock.  Second-level arrays are never
- * freed.  The mapping work itself, mmap and the first touch of a
- * descriptor, runs without zone.lock; only publishing the result takes it.
+ * readers (__virt_to_page) take no lock.
+ *
+ * Nothing a lock-free reader can reach is ever unmapped: second-level
+ * arrays live for good, and so does a region's descriptor once the region
+ * is released (see page/page_alloc.c, "Releasing regions").  The mapping
+ * work itself, mmap and the first touch of a descriptor, runs without
+ * zone.lock; only publishing the result takes it.
  */
 #include <errno.h>
 #include <string.h>
@@ -127,26 +131,34 @@ static void region_init_pages(struct region *region)
 }
 
 /*
- * Map a region's memory and a new descriptor for it.  Called without
+ * Map a region's memory, in the slot of @reserved when there is one, else
+ * wherever the OS has room, with a new descriptor.  Called without
  * zone.lock: this is where the mmap calls and the page faults of a fresh
  * descriptor happen.
  */
-static struct region *region_map(gfp_t gfp)
+static struct region *region_map(struct region *reserved, gfp_t gfp)
 {
-	struct region *region;
+	struct region *region = reserved;
 	void *mem;
 
 	if (!page_charge(REGION_SIZE, gfp))
 		return NULL;
-	mem = map_region_memory();
-	if (!mem)
-		goto out_uncharge;
-	if ((uintptr_t)mem >> REGION_ADDR_BITS || !region_table_prepare((uintptr_t)mem))
-		goto out_unmap_memory;
-	region = page_os_map(sizeof(*region), PAGE_SIZE);
-	if (!region)
-		goto out_unmap_memory;
-	region->base = (uintptr_t)mem;
+	if (reserved) {
+		mem = mmap((void *)reserved->base, REGION_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		if (mem == MAP_FAILED)
+			goto out_uncharge;
+	} else {
+		mem = map_region_memory();
+		if (!mem)
+			goto out_uncharge;
+		if ((uintptr_t)mem >> REGION_ADDR_BITS || !region_table_prepare((uintptr_t)mem))
+			goto out_unmap_memory;
+		region = page_os_map(sizeof(*region), PAGE_SIZE);
+		if (!region)
+			goto out_unmap_memory;
+		region->base = (uintptr_t)mem;
+	}
 	region_init_pages(region);
 	return region;
 
@@ -157,15 +169,30 @@ out_uncharge:
 	return NULL;
 }
 
+static void __region_reserve(struct region *region)
+{
+	list_add(&region->link, &zone.reserved);
+	zone.nr_reserved++;
+}
+
 struct region *__region_grow(gfp_t gfp)
 {
+	struct region *reserved = NULL;
 	struct region *region;
 
+	if (!list_empty(&zone.reserved)) {
+		reserved = container_of(zone.reserved.next, struct region, link);
+		list_del(&reserved->link);
+		zone.nr_reserved--;
+	}
 	pthread_mutex_unlock(&zone.lock);
-	region = region_map(gfp);
+	region = region_map(reserved, gfp);
 	pthread_mutex_lock(&zone.lock);
-	if (!region)
+	if (!region) {
+		if (reserved)
+			__region_reserve(reserved);
 		return NULL;
+	}
 	list_add_tail(&region->link, &zone.regions);
 	zone.nr_regions++;
 	WRITE_ONCE(zone.last_region_base, region->base);
@@ -187,9 +214,26 @@ void __region_detach(struct region *region)
 			   __ATOMIC_RELAXED);
 }
 
-void region_unmap(struct region *region)
+/*
+ * Give a detached region's memory back to the OS but keep its slot: the
+ * address range becomes an inaccessible reservation and the descriptor
+ * stays mapped (its page array dropped to zero-fill pages), so a lock-free
+ * reader that found the region before __region_detach() reads zeros, never
+ * an unmapped page.  The next region grows into this slot.
+ */
+void region_release(struct region *region)
 {
-	page_os_unmap((void *)region->base, REGION_SIZE);
-	page_os_unmap(region, sizeof(*region));
+	void *mem = (void *)region->base;
+	int saved = errno;
+
+	if (mmap(mem, REGION_SIZE, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED &&
+	    madvise(mem, REGION_SIZE, MADV_DONTNEED))
+		kmem_warn("kmem: cannot give region %p back to the OS: %s", mem, strerror(errno));
+	madvise(region->pages, sizeof(region->pages), MADV_DONTNEED);
 	page_uncharge(REGION_SIZE);
+	pthread_mutex_lock(&zone.lock);
+	__region_reserve(region);
+	pthread_mutex_unlock(&zone.lock);
+	errno = saved;
 }
