@@ -82,25 +82,45 @@ size_t kmem_env_size(const char *name, size_t def)
 	return (size_t)(v << shift);
 }
 
+bool kmem_parse_long(const char *s, long min, long max, long *out)
+{
+	bool negative = *s == '-';
+	unsigned long long magnitude;
+	long v;
+
+	s += negative;
+	if (!parse_decimal(&s, (unsigned long long)LONG_MAX + negative, &magnitude) || *s)
+		return false;
+	/* Negate in unsigned arithmetic: LONG_MIN has no positive counterpart. */
+	v = negative ? (long)(0 - magnitude) : (long)magnitude;
+	if (v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool kmem_parse_u64(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+
+	if (!parse_decimal(&s, UINT64_MAX, &v) || *s)
+		return false;
+	*out = v;
+	return true;
+}
+
 long kmem_env_long_range(const char *name, long def, long min, long max)
 {
 	const char *s = getenv(name);
-	const char *p;
-	unsigned long long magnitude;
-	bool negative;
 	long v;
 
 	if (!s || !*s)
 		return def;
-	negative = *s == '-';
-	p = s + negative;
-	if (!parse_decimal(&p, (unsigned long long)LONG_MAX + negative, &magnitude) || *p) {
+	if (!kmem_parse_long(s, LONG_MIN, LONG_MAX, &v)) {
 		kmem_warn("kmem: ignoring %s=\"%s\": expected a decimal integer; using %ld", name,
 			  s, def);
 		return def;
 	}
-	/* Negate in unsigned arithmetic: LONG_MIN has no positive counterpart. */
-	v = negative ? (long)(0 - magnitude) : (long)magnitude;
 	if (v < min || v > max) {
 		kmem_warn("kmem: ignoring %s=\"%s\": outside %ld..%ld; using %ld", name, s, min,
 			  max, def);

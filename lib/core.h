@@ -113,6 +113,9 @@ __hidden __cold __attribute__((noreturn)) void kmem_assert_fail(const char *expr
  * the value, and the default is used.
  */
 __hidden size_t kmem_env_size(const char *name, size_t def);
+/* The same decimal syntax for a whole string: false unless it is all taken. */
+__hidden bool kmem_parse_long(const char *s, long min, long max, long *out);
+__hidden bool kmem_parse_u64(const char *s, uint64_t *out);
 __hidden long kmem_env_long_range(const char *name, long def, long min, long max);
 __hidden long kmem_env_long(const char *name, long def);
 

@@ -76,6 +76,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/fault.h"
 #include "lib/thread.h"
 #include "page/internal.h"
 #include <kmem/stats.h>
@@ -424,6 +425,12 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 				  order, MAX_PAGE_ORDER);
 		return NULL;
 	}
+	/*
+	 * As in the kernel's prepare_alloc_pages(): an injected failure says
+	 * FAULT_INJECTION (lib/fault.c), not "page allocation failure".
+	 */
+	if (unlikely(kmem_should_fail_alloc_page(gfp, order, __builtin_return_address(0))))
+		return NULL;
 	page = order <= PAGE_ALLOC_COSTLY_ORDER ? pcp_alloc(order, gfp) : NULL;
 	if (!page) {
 		page_init();

@@ -127,7 +127,9 @@ struct page {
  * Return: the head page with a reference count of one, or NULL when memory
  * is exhausted (a configured limit is reached or the OS refuses) or @order is
  * larger than MAX_PAGE_ORDER; a warning is printed on stderr unless
- * __GFP_NOWARN.  Never NULL with __GFP_NOFAIL and a valid order.
+ * __GFP_NOWARN.  NULL also when fault injection (kmem_fault_set(),
+ * KMEM_FAIL_PAGE_ALLOC) fails the call.  Never NULL with __GFP_NOFAIL and a
+ * valid order.
  * Context: any thread; takes the zone lock only when the calling thread's
  * page cache cannot serve the request.
  */
