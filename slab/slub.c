@@ -737,20 +737,21 @@ static __noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, void *c
  * checked, debug or not: a pointer outside every slab, into another cache,
  * or not at an object start would corrupt a free list.
  */
-static __cold void slab_free_invalid(struct kmem_cache *s, struct slab *slab, void *object)
+static __cold void slab_free_invalid(struct kmem_cache *s, struct slab *slab, void *object,
+				     const char *fn)
 {
 	if (!s)
-		kmem_bug("kmem_cache_free: NULL cache for object %p", object);
+		kmem_bug("%s: NULL cache for object %p", fn, object);
 	else if (!slab)
-		kmem_bug("%s: kmem_cache_free: invalid pointer %p: not an object of any slab",
-			 s->name, object);
+		kmem_bug("%s: %s: invalid pointer %p: not an object of any slab", s->name, fn,
+			 object);
 	else if (slab->cache != s)
-		kmem_bug("%s: kmem_cache_free: wrong cache: object %p belongs to cache %s", s->name,
-			 object, slab->cache->name);
+		kmem_bug("%s: %s: wrong cache: object %p belongs to cache %s", s->name, fn, object,
+			 slab->cache->name);
 	else
-		kmem_bug("%s: kmem_cache_free: invalid pointer %p: not the start of an object "
+		kmem_bug("%s: %s: invalid pointer %p: not the start of an object "
 			 "(slab %p, slot size %u)",
-			 s->name, object, (void *)slab_address(slab), s->size);
+			 s->name, fn, object, (void *)slab_address(slab), s->size);
 }
 
 static inline bool slab_free_valid(struct kmem_cache *s, struct slab *slab, void *object)
@@ -802,7 +803,7 @@ void kmem_cache_free(struct kmem_cache *s, void *object)
 		return;
 	slab = object_slab(object);
 	if (unlikely(!slab_free_valid(s, slab, object))) {
-		slab_free_invalid(s, slab, object);
+		slab_free_invalid(s, slab, object, "kmem_cache_free");
 		return;
 	}
 	__slab_free(s, slab, object, __builtin_return_address(0));
@@ -870,7 +871,7 @@ void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
 			continue;
 		}
 		if (unlikely(!slab_free_valid(s, slab, p[i]))) {
-			slab_free_invalid(s, slab, p[i]);
+			slab_free_invalid(s, slab, p[i], "kmem_cache_free_bulk");
 			continue;
 		}
 		__slab_free(s, slab, p[i], __builtin_return_address(0));
@@ -890,10 +891,52 @@ void slab_free_object(struct page *head, void *object, void *caller)
 	struct kmem_cache *s = slab->cache;
 
 	if (unlikely(!slab_free_valid(s, slab, object))) {
-		slab_free_invalid(s, slab, object);
+		slab_free_invalid(s, slab, object, "kfree");
 		return;
 	}
 	__slab_free(s, slab, object, caller);
+}
+
+/* Is @object on the calling thread's stack of free objects of @s? */
+static bool tcache_holds(struct kmem_cache *s, const void *object)
+{
+	struct slab_thread *st = &slab_self;
+	struct kmem_thread *t = &kmem_thread_self;
+	bool quiet = kmem_thread_enter(t), found = false;
+
+	/* A flusher wants the stacks: look under the thread's own lock instead. */
+	if (unlikely(!quiet)) {
+		kmem_thread_leave(t);
+		kmem_thread_lock_self();
+	}
+	if (s->tcache_id < st->nr_tcaches) {
+		const struct slab_tcache *tc = &st->tcaches[s->tcache_id];
+
+		for (unsigned int i = tc->count; i-- > 0 && !found;)
+			found = tc->objs[i] == object;
+	}
+	if (likely(quiet))
+		kmem_thread_leave(t);
+	else
+		kmem_thread_unlock_self();
+	return found;
+}
+
+size_t slab_object_size_live(struct page *head, const void *object, const char *fn)
+{
+	struct slab *slab = page_slab(head);
+	struct kmem_cache *s = slab->cache;
+
+	if (unlikely(!slab_free_valid(s, slab, (void *)object))) {
+		slab_free_invalid(s, slab, (void *)object, fn);
+		return 0;
+	}
+	if (unlikely(tcache_holds(s, object))) {
+		kmem_bug("%s: %s: object %p is free (use after free or double free)", s->name, fn,
+			 object);
+		return 0;
+	}
+	return s->object_size;
 }
 
 static void slab_owner_free(struct page *head, void *object)

@@ -113,6 +113,8 @@ __shim_export void *calloc(size_t n, size_t size)
 
 __shim_export void *realloc(void *p, size_t size)
 {
+	struct kheap *arena;
+	size_t old;
 	void *n;
 
 	if (!p)
@@ -126,9 +128,12 @@ __shim_export void *realloc(void *p, size_t size)
 		return n ? n : set_enomem();
 	}
 	/* Growing a kmalloc block past KMALLOC_MAX_SIZE: into a vmalloc area. */
+	old = kmalloc_block_size(p, "realloc", &arena);
+	if (!old)
+		return set_enomem();
 	n = shim_alloc(size, SHIM_GFP);
 	if (n) {
-		memcpy(n, p, ksize(p));
+		memcpy(n, p, old);
 		kfree(p);
 	}
 	return n;
