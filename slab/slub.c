@@ -719,7 +719,9 @@ static __noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, void *c
 	kmem_thread_lock_self();
 	tc = slab_thread_tcache(s);
 	if (tc && (tc->count || tcache_refill(s, tc, gfp))) {
-		object = tc->objs[--tc->count];
+		/* Statistics read the count from other threads. */
+		WRITE_ONCE(tc->count, tc->count - 1);
+		object = tc->objs[tc->count];
 		counter_inc(&tc->allocs);
 		counter_inc(&tc->slow_allocs);
 	}

@@ -30,6 +30,11 @@
  * meminfo summary (heaps included) to stderr at exit; 0 (or no, false, off)
  * or an empty value prints nothing; any other value names a file to append
  * to, with a warning when it cannot be opened.
+ *
+ * KMEM_CHECK_AT_EXIT=1 (any value but the off words above) runs
+ * kmem_check() when the process exits: a broken invariant is reported on
+ * stderr ("kmem_check: ..."), then a line naming the process.  `make
+ * check-faults` runs programs this way under fault injection.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -254,4 +259,15 @@ __attribute__((destructor)) static void print_stats_at_exit(void)
 		fclose(out);
 	else
 		fflush(out);
+}
+
+/* ---- KMEM_CHECK_AT_EXIT ------------------------------------------------ */
+
+__attribute__((destructor)) static void check_at_exit(void)
+{
+	const char *check = getenv("KMEM_CHECK_AT_EXIT");
+
+	if (check && !stats_word(check, stats_off) && kmem_check())
+		kmem_warn("kmem: KMEM_CHECK_AT_EXIT: kmem_check() failed at the exit of pid %d",
+			  (int)getpid());
 }
