@@ -616,18 +616,19 @@ static void *alloc_aligned_sizes(void *arg)
 Test(kmalloc, power_of_two_sizes_are_naturally_aligned_on_every_thread)
 {
 	pthread_t t[4];
-	void *bad;
+	void *bad[4];
 	void *page = kmalloc(PAGE_SIZE, GFP_KERNEL);
 
 	cr_assert_eq((uintptr_t)page % PAGE_SIZE, 0, "kmalloc(PAGE_SIZE) is page aligned");
 	kfree(page);
 	for (int i = 0; i < 4; i++)
 		pthread_create(&t[i], NULL, alloc_aligned_sizes, NULL);
-	for (int i = 0; i < 4; i++) {
-		pthread_join(t[i], &bad);
-		cr_assert_null(bad, "thread %d: %lu pointers not aligned as the kernel promises", i,
-			       (unsigned long)(uintptr_t)bad);
-	}
+	/* Every thread is done before an assertion may end the test. */
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], &bad[i]);
+	for (int i = 0; i < 4; i++)
+		cr_assert_null(bad[i], "thread %d: %lu pointers not aligned as the kernel promises",
+			       i, (unsigned long)(uintptr_t)bad[i]);
 }
 
 Test(kmalloc, small_sizes_come_from_kmalloc_caches_listed_in_slabinfo)
