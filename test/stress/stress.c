@@ -12,7 +12,8 @@
  * main thread flushes every thread's caches (kmem_kmalloc_drain()) every
  * few milliseconds, racing the workers' lock-free fast paths, and reads and
  * sets the kmalloc configuration (kmem_kmalloc_stats(),
- * kmem_kmalloc_set_fit(), kmem_meminfo()), racing their lazy set-up.
+ * kmem_kmalloc_set_fit(), kmem_meminfo()); each worker sets the fit policy
+ * as it starts, racing the lazy set-up of the others.
  *
  * Any corrupted byte, broken invariant or memory left in kmalloc after
  * every block is freed fails the run, and so does a failed allocation
@@ -165,12 +166,36 @@ static void slot_free(struct slot *s)
 	s->mem = NULL;
 }
 
+/*
+ * The fit policy read back must be accepted again.  Each worker sets it as
+ * it starts, racing the other workers' first heap allocations, which fix
+ * it, and the main thread, which does the same all along.
+ */
+static void set_fit_as_reported(void)
+{
+	struct kmem_kmalloc_stats st;
+
+	kmem_kmalloc_stats(&st);
+	if (kmem_kmalloc_set_fit(st.fit))
+		fail("kmem_kmalloc_set_fit(%d) refused the fit kmem_kmalloc_stats() reported",
+		     st.fit);
+}
+
+/* The main thread's configuration calls while the workers set up and run. */
+static void poke_configuration(FILE *devnull, unsigned long round)
+{
+	set_fit_as_reported();
+	if (round % 16 == 0)
+		kmem_meminfo(devnull);
+}
+
 static void *worker(void *arg)
 {
 	struct prandom_state rng;
 	unsigned long ops = 0;
 
 	prandom_seed_state(&rng, (uintptr_t)arg);
+	set_fit_as_reported();
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		struct slot *s = &slots[prandom_u32_below(&rng, SLOTS)];
 
@@ -185,23 +210,6 @@ static void *worker(void *arg)
 		ops++;
 	}
 	return (void *)ops;
-}
-
-/*
- * The main thread's configuration calls, racing the workers' set-up: the
- * fit policy read back must be accepted again, and kmem_meminfo() must
- * print while threads allocate.
- */
-static void poke_configuration(FILE *devnull, unsigned long round)
-{
-	struct kmem_kmalloc_stats st;
-
-	kmem_kmalloc_stats(&st);
-	if (kmem_kmalloc_set_fit(st.fit))
-		fail("kmem_kmalloc_set_fit(%d) refused the fit kmem_kmalloc_stats() reported",
-		     st.fit);
-	if (round % 16 == 0)
-		kmem_meminfo(devnull);
 }
 
 /* After every block is freed and the caches drained, kmalloc holds nothing. */
@@ -239,7 +247,9 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	do {
 		poke_configuration(devnull, flushes);
-		nanosleep(&nap, NULL);
+		/* No nap at first: the reads race the workers' set-up. */
+		if (flushes >= 64)
+			nanosleep(&nap, NULL);
 		kmem_kmalloc_drain();
 		flushes++;
 		clock_gettime(CLOCK_MONOTONIC, &now);
