@@ -92,8 +92,51 @@ static inline void list_del(struct list_head *node)
 __hidden __cold __printf(1, 2) void kmem_bug(const char *fmt, ...);
 __hidden __cold __printf(1, 2) void kmem_warn(const char *fmt, ...);
 __hidden __cold __printf(1, 2) int kmem_check_failed(const char *fmt, ...);
+/* kmem_info() prints on stderr as it is: traces, not reports (no hook, no count). */
+__hidden __cold __printf(1, 2) void kmem_info(const char *fmt, ...);
 __hidden __cold __attribute__((noreturn)) void kmem_assert_fail(const char *expr, const char *file,
 								int line);
+
+/*
+ * The public call a thread is inside, when a front end that is not kmem's
+ * own API (the malloc shim) wants reports to name its call and its caller:
+ * "BUG: kmalloc: realloc(0x...): ..." rather than the kmem function that
+ * found the problem.  Set for the duration of the call; every BUG report
+ * made meanwhile ends with a line naming the call and where it came from.
+ */
+struct kmem_api_call {
+	const char *name; /* "free", "realloc", ... */
+	const void *ptr;  /* the pointer argument, if any */
+	void *caller;	  /* the return address into the program */
+};
+
+__hidden extern __thread const struct kmem_api_call *kmem_current_call __tls_ie;
+
+static inline void kmem_api_enter(const struct kmem_api_call *call)
+{
+	kmem_current_call = call;
+}
+
+static inline void kmem_api_leave(void)
+{
+	kmem_current_call = NULL;
+}
+
+/* @fn, or the front end's name for the call in progress. */
+static inline const char *kmem_api_name(const char *fn)
+{
+	const struct kmem_api_call *call = kmem_current_call;
+
+	return unlikely(call) ? call->name : fn;
+}
+
+/* @caller, or the program's return address from the front end's call. */
+static inline void *kmem_api_caller(void *caller)
+{
+	const struct kmem_api_call *call = kmem_current_call;
+
+	return unlikely(call) ? call->caller : caller;
+}
 
 /* An internal invariant: always on, aborts with the failed expression. */
 #define KMEM_BUG_ON(cond)                                                                          \
@@ -111,5 +154,13 @@ __hidden __cold __attribute__((noreturn)) void kmem_assert_fail(const char *expr
  */
 __hidden size_t kmem_env_size(const char *name, size_t def);
 __hidden long kmem_env_long(const char *name, long def);
+
+/* ---- randomness (lib/random.c) --------------------------------------- */
+
+/*
+ * 64 unpredictable bits from the kernel (getrandom), for secrets and for
+ * seeding lib/prandom.h generators.  Never blocks, never allocates.
+ */
+__hidden uint64_t kmem_get_random_u64(void);
 
 #endif /* KMEM_LIB_CORE_H */

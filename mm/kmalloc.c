@@ -297,7 +297,7 @@ static size_t large_size_obj(struct page *head, const void *obj)
 
 /* ---- kmalloc ------------------------------------------------------------------------ */
 
-static __noinline void *kmalloc_slab_slow(unsigned int cls, gfp_t gfp, void *caller)
+static __noinline void *kmalloc_slab_slow(unsigned int cls, size_t size, gfp_t gfp, void *caller)
 {
 	struct kmem_cache *s = kmalloc_create_caches(cls);
 
@@ -306,7 +306,7 @@ static __noinline void *kmalloc_slab_slow(unsigned int cls, gfp_t gfp, void *cal
 			kmem_warn("kmalloc: no memory for the %s cache", kmalloc_names[cls]);
 		return NULL;
 	}
-	return slab_alloc_object(s, gfp, caller);
+	return slab_alloc_object(s, gfp, size, caller);
 }
 
 /* Above the slab classes: a heap chunk, or pages for powers of two. */
@@ -334,8 +334,8 @@ void *kmalloc(size_t size, gfp_t gfp)
 		struct kmem_cache *s = __atomic_load_n(&kmalloc_caches[cls], __ATOMIC_ACQUIRE);
 
 		if (unlikely(!s))
-			return kmalloc_slab_slow(cls, gfp, __builtin_return_address(0));
-		return slab_alloc_object(s, gfp, __builtin_return_address(0));
+			return kmalloc_slab_slow(cls, size, gfp, __builtin_return_address(0));
+		return slab_alloc_object(s, gfp, size, __builtin_return_address(0));
 	}
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
