@@ -101,8 +101,9 @@ __hidden __cold __attribute__((noreturn)) void kmem_assert_fail(const char *expr
  * The public call a thread is inside, when a front end that is not kmem's
  * own API (the malloc shim) wants reports to name its call and its caller:
  * "BUG: kmalloc: realloc(0x...): ..." rather than the kmem function that
- * found the problem.  Set for the duration of the call; every BUG report
- * made meanwhile ends with a line naming the call and where it came from.
+ * found the problem, and allocation tracks to name the program's caller.
+ * Set for the duration of the call; every BUG report made meanwhile ends
+ * with a line "In free(0x...) called from main+0x1d/0x80 [prog]".
  */
 struct kmem_api_call {
 	const char *name; /* "free", "realloc", ... */

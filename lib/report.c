@@ -77,7 +77,7 @@ static __printf(4, 5) size_t append(char *buf, size_t size, size_t len, const ch
 	return len + ((size_t)n < size - len ? (size_t)n : size - len - 1);
 }
 
-/* "Bad call: free(0x...) from main+0x1d/0x80 [prog]" for a front end's call. */
+/* "In free(0x...) called from main+0x1d/0x80 [prog]" for a front end's call. */
 static size_t append_call(char *buf, size_t size, size_t len)
 {
 	const struct kmem_api_call *call = kmem_current_call;
@@ -86,7 +86,10 @@ static size_t append_call(char *buf, size_t size, size_t len)
 	if (!call)
 		return len;
 	kmem_symbolize(where, sizeof(where), call->caller);
-	return append(buf, size, len, "Bad call: %s(%p) from %s\n", call->name, call->ptr, where);
+	if (call->ptr)
+		return append(buf, size, len, "In %s(%p) called from %s\n", call->name, call->ptr,
+			      where);
+	return append(buf, size, len, "In %s() called from %s\n", call->name, where);
 }
 
 static void report(enum kmem_report_kind kind, const char *prefix, const char *fmt, va_list ap)

@@ -279,8 +279,8 @@ static void large_free_obj(struct page *head, void *obj)
 	unsigned int order = compound_order(head);
 
 	if (unlikely(obj != page_address(head))) {
-		kmem_bug("kmalloc: kfree(%p): interior pointer into the large allocation at %p",
-			 obj, page_address(head));
+		kmem_bug("kmalloc: %s(%p): interior pointer into the large allocation at %p",
+			 kmem_api_name("kfree"), obj, page_address(head));
 		return;
 	}
 	__atomic_fetch_sub(&large_bytes, PAGE_SIZE << order, __ATOMIC_RELAXED);
@@ -385,15 +385,16 @@ static struct page *kmalloc_block(const void *p, const char *fn)
 	struct page *page = __virt_to_page(p), *head;
 
 	if (unlikely(!page)) {
-		kmem_bug("kmalloc: %s(%p): address was not allocated by kmem%s", fn, p,
+		kmem_bug("kmalloc: %s(%p): address was not allocated by kmem%s", kmem_api_name(fn),
+			 p,
 			 is_vmalloc_addr(p) ? " via kmalloc (it is a vmalloc area: use vfree())" :
 					      "");
 		return NULL;
 	}
 	head = compound_head(page);
 	if (unlikely(!head)) /* a tail page of a block being freed right now */
-		kmem_bug("kmalloc: %s(%p): address is in a page block that is not allocated", fn,
-			 p);
+		kmem_bug("kmalloc: %s(%p): address is in a page block that is not allocated",
+			 kmem_api_name(fn), p);
 	return head;
 }
 
@@ -406,7 +407,7 @@ static struct kheap *kmalloc_chunk_arena(const void *p, const char *fn)
 		return h;
 	kmem_bug("kmalloc: %s(%p): a chunk of the user heap %s, not of kmalloc (use "
 		 "kheap_free())",
-		 fn, p, h ? h->name : "(none)");
+		 kmem_api_name(fn), p, h ? h->name : "(none)");
 	return NULL;
 }
 
@@ -421,9 +422,9 @@ static __noinline void kfree_other(const void *p, struct page *head)
 	} else if (head->flags & (1UL << PG_large)) {
 		large_free_obj(head, (void *)p);
 	} else {
-		kmem_bug("kmalloc: kfree(%p): address is in a page block that kmalloc does not "
+		kmem_bug("kmalloc: %s(%p): address is in a page block that kmalloc does not "
 			 "own (flags %#lx)",
-			 p, head->flags & ((1UL << KMEM_PFN_SHIFT) - 1));
+			 kmem_api_name("kfree"), p, head->flags & ((1UL << KMEM_PFN_SHIFT) - 1));
 	}
 }
 
@@ -459,9 +460,9 @@ size_t ksize(const void *objp)
 	ops = (head->flags & (1UL << PG_slab)) ? page_owner_ops(PG_slab) : NULL;
 	if (likely(ops))
 		return ops->size(head, objp);
-	kmem_bug("kmalloc: ksize(%p): address is in a page block that kmalloc does not own "
+	kmem_bug("kmalloc: %s(%p): address is in a page block that kmalloc does not own "
 		 "(flags %#lx)",
-		 objp, head->flags & ((1UL << KMEM_PFN_SHIFT) - 1));
+		 kmem_api_name("ksize"), objp, head->flags & ((1UL << KMEM_PFN_SHIFT) - 1));
 	return 0;
 }
 
