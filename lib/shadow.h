@@ -135,20 +135,28 @@ static inline void shadow_redzone(const void *p, size_t size)
 #endif
 }
 
-/* The program's block at @p now has @new_size usable bytes (it had @old_size). */
-static inline void shadow_resize(const void *p, size_t old_size, size_t new_size)
+/*
+ * The program's block at @p now has @new_size usable bytes (it had
+ * @old_size).  @defined: bytes it gains count as initialised (what ksize()
+ * hands out holds what kmem put there, zeroes for a zeroed block).
+ */
+static inline void shadow_resize(const void *p, size_t old_size, size_t new_size, bool defined)
 {
 #if KMEM_ASAN
+	(void)defined;
 	if (new_size > old_size)
 		__asan_unpoison_memory_region((const char *)p + old_size, new_size - old_size);
 	else if (new_size < old_size)
 		shadow_asan_poison((const char *)p + new_size, old_size - new_size,
 				   ASAN_HEAP_REDZONE);
 #elif KMEM_VALGRIND
-	if (shadow_watched() && new_size != old_size)
+	if (shadow_watched() && new_size != old_size) {
 		VALGRIND_RESIZEINPLACE_BLOCK(p, old_size, new_size, 0);
+		if (defined && new_size > old_size)
+			VALGRIND_MAKE_MEM_DEFINED((const char *)p + old_size, new_size - old_size);
+	}
 #else
-	(void)p, (void)old_size, (void)new_size;
+	(void)p, (void)old_size, (void)new_size, (void)defined;
 #endif
 }
 

@@ -31,6 +31,12 @@
  *   K2 A PG_large block is a compound head with a reference count of one
  *      whose address is the allocation.
  *
+ * Tools
+ *   valgrind and ASan see each block as the program does (lib/shadow.h):
+ *   slab objects through the slab layer, heap chunks through the heap,
+ *   large blocks here, with the bytes behind the request inaccessible until
+ *   ksize() hands them out; krealloc() within a block moves that limit.
+ *
  * Locking
  *   kmalloc_lock serialises the creation of kmalloc caches and arenas; the
  *   fast paths read the published pointers with acquire loads.  Arena locks
@@ -48,6 +54,7 @@
 #include <kmem/stats.h>
 #include <kmem/vmalloc.h>
 
+#include "lib/shadow.h"
 #include "mm/internal.h"
 #include "page/page.h"
 #include "slab/slab.h"
@@ -100,6 +107,9 @@ static pthread_once_t kmalloc_once = PTHREAD_ONCE_INIT;
 
 static size_t large_bytes;
 static unsigned long large_count;
+
+/* The bytes of a large block the program may use, in its head page. */
+#define LARGE_USABLE 3
 
 /* ---- size classes ------------------------------------------------------ */
 
@@ -269,9 +279,18 @@ static void *kmalloc_large(size_t size, gfp_t gfp)
 	if (!page)
 		return NULL;
 	page_set_flag(page, PG_large);
+	page->private_data[LARGE_USABLE] = size;
+	shadow_alloc(page_address(page), size, PAGE_SIZE << order, gfp & __GFP_ZERO);
 	__atomic_fetch_add(&large_bytes, PAGE_SIZE << order, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&large_count, 1, __ATOMIC_RELAXED);
 	return page_address(page);
+}
+
+/* The program may now use @size bytes of the large block at @head. */
+static void large_set_usable(struct page *head, size_t size)
+{
+	shadow_resize(page_address(head), head->private_data[LARGE_USABLE], size, true);
+	head->private_data[LARGE_USABLE] = size;
 }
 
 static void large_free_obj(struct page *head, void *obj)
@@ -285,13 +304,16 @@ static void large_free_obj(struct page *head, void *obj)
 	}
 	__atomic_fetch_sub(&large_bytes, PAGE_SIZE << order, __ATOMIC_RELAXED);
 	__atomic_fetch_sub(&large_count, 1, __ATOMIC_RELAXED);
+	shadow_free(obj, PAGE_SIZE << order);
 	page_clear_flag(head, PG_large);
 	__free_pages(head, order);
 }
 
+/* ksize(): the whole block is the program's from now on. */
 static size_t large_size_obj(struct page *head, const void *obj)
 {
 	(void)obj;
+	large_set_usable(head, page_size(head));
 	return page_size(head);
 }
 
@@ -530,8 +552,14 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 		old = ksize(p);
 		if (!old)
 			return NULL; /* reported */
-		if (new_size <= old)
+		if (new_size <= old) {
+			/* The tools and debug red zones watch the bytes behind the new size. */
+			if (head->flags & (1UL << PG_slab))
+				slab_object_resize(head, (void *)p, new_size);
+			else
+				large_set_usable(head, new_size);
 			return (void *)p;
+		}
 	}
 	n = kmalloc(new_size, flags);
 	if (!n)

@@ -93,7 +93,7 @@ void slab_object_resize_usable(struct kmem_cache *s, void *object, size_t size)
 	if ((s->flags & SLAB_RED_ZONE) && size < old)
 		guarded_fill((char *)object + size, SLUB_RED_ACTIVE, old - size);
 	if (slab_shadowed(s))
-		shadow_resize(object, old, size);
+		shadow_resize(object, old, size, true);
 	slab_object_set_usable(s, object, size);
 }
 

@@ -126,7 +126,10 @@ static unsigned int calculate_order(unsigned int size)
 	return get_order(size);
 }
 
-/* Bytes behind each object that valgrind and ASan watch, as their mallocs have. */
+/*
+ * Bytes behind each object up to a page that valgrind and ASan watch, as
+ * their mallocs have, so an overflow into a live neighbour is seen too.
+ */
 #define SHADOW_REDZONE 16U
 
 /*
@@ -150,7 +153,7 @@ static void calculate_sizes(struct kmem_cache *s, const struct kmem_cache_args *
 		s->flags |= __SLAB_OBJECT_POISON;
 	if ((s->flags & SLAB_RED_ZONE) && size == s->object_size)
 		size += sizeof(void *);
-	else if (!(s->flags & SLAB_RED_ZONE) && slab_shadowed(s))
+	else if (!(s->flags & SLAB_RED_ZONE) && slab_shadowed(s) && s->object_size <= PAGE_SIZE)
 		size += SHADOW_REDZONE;
 	s->inuse = size;
 	if (args->use_freeptr_offset) {
@@ -568,6 +571,32 @@ static struct slab_tcache *slab_thread_tcache(struct kmem_cache *s)
 	return &t->tcaches[id];
 }
 
+/*
+ * memcheck's leak check takes any pointer it finds in kmem's memory for a
+ * reference: under valgrind, the slots a stack or the barn no longer uses
+ * are cleared, so that a stale copy does not hide a leaked object.
+ */
+static inline void forget_pointers(void **slots, unsigned int n)
+{
+	if (KMEM_VALGRIND && shadow_watched())
+		memset(slots, 0, n * sizeof(void *));
+}
+
+/* The stack slot the object just popped came from. */
+static void tcache_forget_popped(struct kmem_cache *s, void *object)
+{
+	struct slab_thread *st = &slab_self;
+	struct kmem_thread *t = &kmem_thread_self;
+
+	if (s->tcache_id < st->nr_tcaches && kmem_thread_enter(t)) {
+		struct slab_tcache *tc = &st->tcaches[s->tcache_id];
+
+		if (tc->count < TCACHE_SLOTS && tc->objs[tc->count] == object)
+			forget_pointers(&tc->objs[tc->count], 1);
+	}
+	kmem_thread_leave(t);
+}
+
 /* ---- the barn ------------------------------------------------------------------ */
 
 /* Objects a barn holds: about BARN_BYTES, at least two batches. */
@@ -617,6 +646,7 @@ static unsigned int barn_take(struct kmem_cache *s, void **dst, unsigned int n)
 		n = b->count;
 	b->count -= n;
 	memcpy(dst, b->objs + b->count, n * sizeof(void *));
+	forget_pointers(b->objs + b->count, n);
 	pthread_mutex_unlock(&b->lock);
 	return n;
 }
@@ -731,6 +761,7 @@ static void tcache_flush(struct kmem_cache *s, struct slab_tcache *tc)
 	if (!barn_put(s, tc->objs, batch))
 		slab_put_array(s, tc->objs, batch);
 	memmove(tc->objs, tc->objs + batch, (tc->count - batch) * sizeof(void *));
+	forget_pointers(tc->objs + tc->count - batch, batch);
 	WRITE_ONCE(tc->count, tc->count - batch);
 	counter_inc(&tc->flushes);
 }
@@ -771,10 +802,25 @@ static inline size_t slab_init_bytes(struct kmem_cache *s, void *object)
 	return s->orig_size_offset ? slab_object_usable(s, object) : s->object_size;
 }
 
+/*
+ * Zero a new object.  The bytes behind a kmalloc request are zeroed too:
+ * ksize() hands them out and krealloc() relies on them (but a debug
+ * cache's red zone there stays).
+ */
+static void slab_zero_object(struct kmem_cache *s, void *object)
+{
+	size_t usable = slab_init_bytes(s, object);
+
+	memset(object, 0, usable);
+	if (usable < s->object_size && !(s->flags & SLAB_RED_ZONE))
+		guarded_fill((char *)object + usable, 0, s->object_size - usable);
+}
+
 /* What a new object needs beyond the pop: s->hooks or __GFP_ZERO. */
 static __noinline void slab_post_alloc(struct kmem_cache *s, void *object, gfp_t gfp, size_t size)
 {
 	if (s->hooks & SLAB_HOOK_SHADOW) {
+		tcache_forget_popped(s, object);
 		/* A constructed object's contents are defined. */
 		shadow_alloc(object, size, s->object_size, s->ctor);
 		if (s->orig_size_offset)
@@ -782,7 +828,7 @@ static __noinline void slab_post_alloc(struct kmem_cache *s, void *object, gfp_t
 	}
 	/* As in the kernel, __GFP_ZERO zeroes constructed objects too. */
 	if ((gfp & __GFP_ZERO) || (s->hooks & SLAB_HOOK_INIT_ON_ALLOC))
-		memset(object, 0, slab_init_bytes(s, object));
+		slab_zero_object(s, object);
 }
 
 /*
