@@ -55,7 +55,7 @@ LIBS = $(URCU_LIBS) -lpthread
 
 LIB_SRCS := $(sort $(wildcard lib/*.c page/*.c slab/*.c mm/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-TEST_SRCS := $(sort $(filter-out test/stress/% test/shim/%,$(wildcard test/*.c test/*/*.c)))
+TEST_SRCS := $(sort $(filter-out test/stress/% test/shim/% test/tools/%,$(wildcard test/*.c test/*/*.c)))
 STRESS_SRCS := $(sort $(wildcard test/stress/*.c))
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
 HEADERS := $(sort $(wildcard include/kmem/*.h))
@@ -70,6 +70,8 @@ SHIM_OBJS := $(BUILD)/obj/mm/shim/malloc.o
 SHIM_TEST_BIN := $(BUILD)/kmem-shim-tests
 SHIM_TEST_SRCS := test/shim/test_malloc.c
 DEMO_BIN := $(BUILD)/demo
+# Bugs for valgrind and ASan to find in kmem's objects (test/slab/test_tools.c).
+TOOL_TARGET := $(BUILD)/tool-target
 STRESS_BIN := $(BUILD)/stress
 STRESS_SECONDS ?= 10
 STRESS_THREADS ?= 4
@@ -128,6 +130,9 @@ $(TEST_BIN): $(TEST_OBJS) $(STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) $(STATIC_LIB) $(CRITERION_LIBS) $(LIBS)
 
+$(TOOL_TARGET): test/tools/target.c $(STATIC_LIB)
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(STATIC_LIB) $(LIBS)
+
 $(DEMO_BIN): examples/demo.c $(STATIC_LIB)
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(STATIC_LIB) $(LIBS)
 
@@ -153,7 +158,7 @@ install-check: all
 # plain builds.
 SHIM_CHECK := $(if $(SANITIZE),,$(SHIM_TEST_BIN))
 
-check: $(TEST_BIN) $(SHIM_CHECK) install-check
+check: $(TEST_BIN) $(SHIM_CHECK) $(TOOL_TARGET) install-check
 	$(if $(SHIM_CHECK),$(Q)$(SHIM_TEST_BIN) $(if $(FILTER),--filter '$(FILTER)'))
 	$(Q)LSAN_OPTIONS=suppressions=$(abspath test/lsan.supp):print_suppressions=0 $(TEST_BIN) \
 		$(if $(FILTER),--filter '$(FILTER)') --tap=$(BUILD)/test-results.tap

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test/tools/target.c - the bugs valgrind's memcheck and AddressSanitizer
+ * must see in kmem's objects, one per argument: a kmalloc use-after-free
+ * ("uaf"), a write past a slab object ("overflow"), a leaked kmalloc object
+ * ("leak"), or all three ("all", for memcheck, which goes on after each).
+ * test/slab/test_tools.c runs it under the tools and reads their reports.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <kmem/kmem.h>
+
+struct thing {
+	long a, b, c;
+};
+
+/* The compiler may not see through @p (it would warn about the bugs below). */
+#define hide_pointer(p) __asm__("" : "+r"(p))
+
+static void use_after_free(void)
+{
+	char *p = kmalloc(40, GFP_KERNEL);
+	volatile char sink;
+
+	memset(p, 1, 40);
+	kfree(p);
+	hide_pointer(p);
+	sink = p[3];
+	(void)sink;
+}
+
+static void overflow(void)
+{
+	struct kmem_cache *s = kmem_cache_create("thing", sizeof(struct thing), 0, 0, NULL);
+	struct thing *t = kmem_cache_alloc(s, GFP_KERNEL);
+	struct thing *u = kmem_cache_alloc(s, GFP_KERNEL);
+	char *bytes = (char *)t;
+
+	hide_pointer(bytes);
+	bytes[sizeof(*t)] = 1;
+	kmem_cache_free(s, t);
+	kmem_cache_free(s, u);
+}
+
+static __attribute__((noinline)) void leak(void)
+{
+	void *p = kmalloc(100, GFP_KERNEL);
+
+	hide_pointer(p);
+}
+
+int main(int argc, char **argv)
+{
+	const char *what = argc > 1 ? argv[1] : "all";
+	bool all = !strcmp(what, "all");
+
+	if (all || !strcmp(what, "uaf"))
+		use_after_free();
+	if (all || !strcmp(what, "overflow"))
+		overflow();
+	if (all || !strcmp(what, "leak"))
+		leak();
+	puts("done");
+	return 0;
+}
