@@ -187,6 +187,20 @@ static inline void shadow_undefined(const void *p, size_t size)
 }
 
 /*
+ * A copy kmem made of the program's bytes for a report counts as
+ * initialised: printing uninitialised bytes is what a hex dump is for.
+ */
+static inline void shadow_make_defined(const void *p, size_t size)
+{
+#if KMEM_VALGRIND
+	if (shadow_watched())
+		VALGRIND_MAKE_MEM_DEFINED(p, size);
+#else
+	(void)p, (void)size;
+#endif
+}
+
+/*
  * Code that walks memory the program may not touch (the heap's free
  * chunks) tells memcheck not to report its own accesses between these two;
  * the memory stays inaccessible to the program.

@@ -160,6 +160,7 @@ static void report_hex(struct report_buf *r, const char *label, const void *star
 	if (len > REPORT_DUMP_BYTES)
 		len = REPORT_DUMP_BYTES;
 	guarded_copy(bytes, start, len);
+	shadow_make_defined(bytes, len);
 	for (size_t off = 0; off < len; off += 16) {
 		size_t n = len - off < 16 ? len - off : 16;
 		const unsigned char *p = bytes + off;
@@ -244,7 +245,7 @@ static void report_emit(enum kmem_report_kind kind, const struct report_buf *r)
  */
 static __cold void report_object(enum kmem_report_kind kind, struct kmem_cache *s,
 				 struct slab *slab, void *object, const char *what,
-				 const char *detail)
+				 const char *detail, const char *fix)
 {
 	struct report_buf r = {.len = 0};
 
@@ -256,6 +257,8 @@ static __cold void report_object(enum kmem_report_kind kind, struct kmem_cache *
 	if (detail)
 		report_add(&r, "%s\n", detail);
 	report_trailer(&r, s, slab, object);
+	if (fix)
+		report_add(&r, "FIX %s: %s\n", s->name, fix);
 	shadow_quiet_end();
 	report_emit(kind, &r);
 }
@@ -269,7 +272,7 @@ static bool check_bytes(enum kmem_report_kind kind, struct kmem_cache *s, struct
 			void *object, const char *what, unsigned char *start, unsigned int value,
 			size_t len)
 {
-	char detail[160];
+	char detail[160], fix[160];
 	size_t first = guarded_mismatch(start, (int)value, len), last = len;
 	unsigned char bad;
 
@@ -278,10 +281,16 @@ static bool check_bytes(enum kmem_report_kind kind, struct kmem_cache *s, struct
 	while (last > first && guarded_mismatch(start + last - 1, (int)value, 1) == 1)
 		last--;
 	guarded_copy(&bad, start + first, 1);
-	snprintf(detail, sizeof(detail), "%p-%p @offset=%td. First byte %#x instead of %#x",
+	shadow_make_defined(&bad, 1);
+	snprintf(detail, sizeof(detail), "%p-%p @offset=%td. First byte 0x%x instead of 0x%x",
 		 (void *)(start + first), (void *)(start + last - 1),
 		 start + first - (unsigned char *)slab_address(slab), bad, value);
-	report_object(kind, s, slab, object, what, detail);
+	/* "Right Redzone overwritten" restores the "Right Redzone". */
+	snprintf(fix, sizeof(fix), "Restoring %.*s %p-%p=0x%x",
+		 (int)(strstr(what, " overwritten") ? strstr(what, " overwritten") - what :
+						      (ptrdiff_t)strlen(what)),
+		 what, (void *)(start + first), (void *)(start + last - 1), value);
+	report_object(kind, s, slab, object, what, detail, fix);
 	guarded_fill(start + first, (int)value, last - first);
 	return false;
 }
@@ -331,11 +340,11 @@ void slab_freechain_corrupt(struct kmem_cache *s, struct slab *slab, void *objec
 	char *base = slab_address(slab);
 
 	snprintf(detail, sizeof(detail),
-		 "Free pointer at %p decodes to %p, not an object of slab %p-%p\n"
-		 "FIX %s: Isolate corrupted freechain",
+		 "Free pointer at %p decodes to %p, not an object of slab %p-%p",
 		 (void *)((char *)object + s->offset), next, (void *)base,
-		 (void *)(base + (PAGE_SIZE << slab->order) - 1), s->name);
-	report_object(KMEM_REPORT_BUG, s, slab, object, "Freechain corrupt", detail);
+		 (void *)(base + (PAGE_SIZE << slab->order) - 1));
+	report_object(KMEM_REPORT_BUG, s, slab, object, "Freechain corrupt", detail,
+		      "Isolate corrupted freechain");
 }
 
 /* ---- tracing (slab_debug=T) ------------------------------------------------------ */
@@ -419,7 +428,7 @@ bool slab_debug_free_checks(struct kmem_cache *s, struct slab *slab, void *objec
 {
 	if (on_freelist(s, slab, object)) {
 		report_object(KMEM_REPORT_BUG, s, slab, object, "Object already free",
-			      "double free");
+			      "double free", NULL);
 		return false;
 	}
 	if (!check_redzones(KMEM_REPORT_BUG, s, slab, object, SLUB_RED_ACTIVE))

@@ -11,17 +11,29 @@
  *   caches with a constructor, SLAB_TYPESAFE_BY_RCU or poisoning, just
  *   behind the object so constructed state survives free.
  *
- *   Each thread has, per cache, a LIFO stack of free objects (struct
- *   slab_tcache) linked through the same free pointer.  Allocation pops it,
- *   free pushes it; neither takes a lock or an atomic read-modify-write.  An
- *   empty stack is refilled with a whole slab's free list under one lock
- *   acquisition (the list is already in the right format); a stack above
- *   s->tcache_limit gives back all but half the limit under one acquisition.
- *   A free from a thread that did not allocate the object is just as cheap:
- *   it lands on the freeing thread's stack.  Producer/consumer pairs stay
- *   bounded because the consumer's overflow returns to the slabs the
- *   producer refills from.  Caches with debug flags have no thread stacks:
- *   every operation is checked under the cache lock.
+ *   Free pointers are hardened (the kernel's CONFIG_SLAB_FREELIST_HARDENED,
+ *   internal.h): stored XORed with a per-cache secret and their address,
+ *   and a decoded pointer that is not an object of its slab is reported
+ *   and the chain cut, never followed.  A new slab links its slots in a
+ *   random order (CONFIG_SLAB_FREELIST_RANDOM).  Both are on unless
+ *   KMEM_FREELIST_HARDENED=0 or KMEM_FREELIST_RANDOM=0.
+ *
+ *   Each thread has, per cache, a LIFO array of free objects (struct
+ *   slab_tcache).  Allocation pops it, free pushes it; neither takes a lock
+ *   or an atomic read-modify-write.  An empty array is refilled with a batch
+ *   from the cache's barn, or else from the slabs' free lists, under one
+ *   lock acquisition; a full one hands its oldest batch to the barn or the
+ *   slabs.  A free from a thread that did not allocate the object is just
+ *   as cheap: it lands on the freeing thread's array.  Producer/consumer
+ *   pairs stay bounded because the consumer's overflow returns to the barn
+ *   and slabs the producer refills from.  Caches with debug flags have no
+ *   thread arrays: every operation is checked under the cache lock
+ *   (slab/slab_debug.c).
+ *
+ *   Each fast path tests one word, s->hooks, for work an option asks of
+ *   every object (slab_post_alloc(), slab_pre_free()): telling valgrind or
+ *   ASan about it, init_on_alloc/init_on_free zeroing, failslab.  It is 0
+ *   unless such an option is on.
  *
  * Invariants (checked by slab_check_all(), slab/slab_debug.c)
  *   S1 A slab's head page has PG_slab and slab->cache == its cache; it is on

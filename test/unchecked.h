@@ -26,15 +26,22 @@
 #define __test_unchecked __attribute__((unused))
 #endif
 
+static inline int under_valgrind(void)
+{
+#ifdef TEST_VALGRIND
+	return RUNNING_ON_VALGRIND != 0;
+#else
+	return 0;
+#endif
+}
+
 /* Whether valgrind or ASan watch this process (kmem then leaves gaps behind objects). */
 static inline int tools_watch(void)
 {
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef __SANITIZE_ADDRESS__
 	return 1;
-#elif defined(TEST_VALGRIND)
-	return RUNNING_ON_VALGRIND;
 #else
-	return 0;
+	return under_valgrind();
 #endif
 }
 

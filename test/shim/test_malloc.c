@@ -227,6 +227,89 @@ Test(shim, double_free_is_reported_and_aborts, .signal = SIGABRT)
 	do_free(p);
 }
 
+/*
+ * The report a child process writes before it aborts in @misuse(@arg): its
+ * stderr, NUL-terminated (static storage).
+ */
+static const char *report_of(void (*misuse)(void *), void *arg)
+{
+	static char text[8192];
+	int fd[2], status;
+	ssize_t n, len = 0;
+	pid_t pid;
+
+	cr_assert_eq(pipe(fd), 0);
+	pid = fork();
+	if (!pid) {
+		dup2(fd[1], STDERR_FILENO);
+		misuse(arg);
+		_exit(0);
+	}
+	close(fd[1]);
+	while ((n = read(fd[0], text + len, sizeof(text) - 1 - (size_t)len)) > 0)
+		len += n;
+	text[len] = '\0';
+	close(fd[0]);
+	waitpid(pid, &status, 0);
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "%s", text);
+	return text;
+}
+
+static void free_it(void *p)
+{
+	do_free(p);
+}
+
+static void realloc_it(void *p)
+{
+	do_realloc(p, 100);
+}
+
+static void usable_size_of_it(void *p)
+{
+	malloc_usable_size(p);
+}
+
+Test(shim, a_bad_free_is_reported_as_free)
+{
+	static char not_ours[64] __attribute__((aligned(16)));
+	const char *text = report_of(free_it, not_ours);
+	char first[128];
+
+	snprintf(first, sizeof(first), "BUG: kmalloc: free(%p): ", (void *)not_ours);
+	cr_assert_eq(strncmp(text, first, strlen(first)), 0, "%s", text);
+	snprintf(first, sizeof(first), "In free(%p) called from ", (void *)not_ours);
+	cr_assert(strstr(text, first), "the program's call is named: %s", text);
+}
+
+Test(shim, a_bad_realloc_is_reported_as_realloc_not_ksize)
+{
+	static char not_ours[64] __attribute__((aligned(16)));
+	const char *text = report_of(realloc_it, not_ours);
+	char first[128];
+
+	snprintf(first, sizeof(first), "BUG: kmalloc: realloc(%p): ", (void *)not_ours);
+	cr_assert_eq(strncmp(text, first, strlen(first)), 0, "%s", text);
+}
+
+Test(shim, a_bad_malloc_usable_size_is_reported_as_such)
+{
+	static char not_ours[64] __attribute__((aligned(16)));
+	const char *text = report_of(usable_size_of_it, not_ours);
+	char first[128];
+
+	snprintf(first, sizeof(first), "BUG: kmalloc: malloc_usable_size(%p): ", (void *)not_ours);
+	cr_assert_eq(strncmp(text, first, strlen(first)), 0, "%s", text);
+}
+
+Test(shim, an_interior_free_names_free_and_the_cache)
+{
+	char *p = malloc(40);
+	const char *text = report_of(free_it, p + 8);
+
+	cr_assert_eq(strncmp(text, "BUG: kmalloc-48: free: invalid pointer ", 39), 0, "%s", text);
+}
+
 static int stop_allocating;
 
 static void *allocate_until_stopped(void *arg)

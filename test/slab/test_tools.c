@@ -57,7 +57,7 @@ Test(slab_tools, memcheck_reports_use_after_free_overflow_and_leak_of_kmem_objec
 	char cmd[PATH_MAX + 128];
 	const char *out;
 
-	if (tools_watch())
+	if (under_valgrind())
 		cr_skip_test("already running under valgrind");
 	if (system("command -v valgrind >/dev/null 2>&1"))
 		cr_skip_test("valgrind is not installed");
