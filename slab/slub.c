@@ -445,7 +445,7 @@ static struct slab_tcache *slab_thread_tcache(struct kmem_cache *s)
 	if (id == NO_TCACHE_ID || t->state == SLAB_THREAD_DEAD)
 		return NULL;
 	if (t->state == SLAB_THREAD_NEW) {
-		if (!kmem_thread_attach(KMEM_THREAD_SLAB, t)) {
+		if (!kmem_thread_attach(KMEM_THREAD_SLAB, t, &t->gate)) {
 			t->state = SLAB_THREAD_DEAD;
 			return NULL;
 		}
@@ -626,11 +626,10 @@ static void tcache_flush(struct kmem_cache *s, struct slab_tcache *tc)
 static __always_inline void *tcache_pop(struct kmem_cache *s)
 {
 	struct slab_thread *st = &slab_self;
-	struct kmem_thread *t = &kmem_thread_self;
 	void *object = NULL;
 
 	/* Enter first: a flusher may take the array of a quiescent thread. */
-	if (likely(kmem_thread_enter(t)) && likely(s->tcache_id < st->nr_tcaches)) {
+	if (likely(kmem_gate_enter(&st->gate)) && likely(s->tcache_id < st->nr_tcaches)) {
 		struct slab_tcache *tc = &st->tcaches[s->tcache_id];
 		unsigned int n = tc->count;
 
@@ -640,7 +639,7 @@ static __always_inline void *tcache_pop(struct kmem_cache *s)
 			counter_inc(&tc->allocs);
 		}
 	}
-	kmem_thread_leave(t);
+	kmem_gate_leave(&st->gate);
 	return object;
 }
 
@@ -650,11 +649,6 @@ static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, void *c
 
 	if (unlikely(!s))
 		return slab_alloc_slow(s, gfp, caller);
-	/* failslab, as in the kernel's slab_pre_alloc_hook(); one load when off. */
-	if (unlikely(kmem_should_failslab(s->name, s->flags & SLAB_FAILSLAB, s->object_size, gfp,
-					  caller)) &&
-	    s != &kmem_cache_boot)
-		return NULL;
 	object = tcache_pop(s);
 	if (unlikely(!object))
 		return slab_alloc_slow(s, gfp, caller);
@@ -716,6 +710,14 @@ static __noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, void *c
 		kmem_warn("kmem_cache_alloc: NULL cache");
 		return NULL;
 	}
+	/*
+	 * failslab, as in the kernel's slab_pre_alloc_hook(): while it is on,
+	 * every thread's fast path is diverted here (lib/fault.c).
+	 */
+	if (unlikely(kmem_should_failslab(s->name, s->flags & SLAB_FAILSLAB, s->object_size, gfp,
+					  caller)) &&
+	    s != &kmem_cache_boot)
+		return NULL;
 	kmem_thread_lock_self();
 	tc = slab_thread_tcache(s);
 	if (tc && (tc->count || tcache_refill(s, tc, gfp))) {
@@ -767,10 +769,9 @@ static inline bool slab_free_valid(struct kmem_cache *s, struct slab *slab, void
 static __always_inline bool tcache_push(struct kmem_cache *s, struct slab *slab, void *object)
 {
 	struct slab_thread *st = &slab_self;
-	struct kmem_thread *t = &kmem_thread_self;
 	bool pushed = false;
 
-	if (likely(kmem_thread_enter(t)) && likely(s->tcache_id < st->nr_tcaches)) {
+	if (likely(kmem_gate_enter(&st->gate)) && likely(s->tcache_id < st->nr_tcaches)) {
 		struct slab_tcache *tc = &st->tcaches[s->tcache_id];
 		unsigned int n = tc->count;
 
@@ -783,7 +784,7 @@ static __always_inline bool tcache_push(struct kmem_cache *s, struct slab *slab,
 			pushed = true;
 		}
 	}
-	kmem_thread_leave(t);
+	kmem_gate_leave(&st->gate);
 	return pushed;
 }
 
