@@ -27,7 +27,10 @@
  *
  * Invariants (checked by kmalloc_check())
  *   K1 kmalloc_caches[i], once set, is a SLAB_KMALLOC cache whose object
- *      size is kmalloc_sizes[i].
+ *      size is kmalloc_sizes[i]; size_index[] gives every size up to 1 KiB
+ *      its smallest class.  (The header's kmem_kmalloc_index(), which
+ *      kmalloc() of a constant size uses, is tested against kmalloc's
+ *      classes in test/mm/test_kmalloc.c.)
  *   K2 A PG_large block is a compound head with a reference count of one
  *      whose address is the allocation.
  *
@@ -36,6 +39,7 @@
  *   fast paths read the published pointers with acquire loads.  Arena locks
  *   belong to the heap (mm/heap.c), slab locks to slab/.
  */
+#define KMEM_BUILDING_KMALLOC /* the real kmalloc(), not the inline one */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,6 +331,20 @@ static __noinline void *kmalloc_big(size_t size, gfp_t gfp)
 	return arena ? kheap_alloc(arena, size, gfp) : NULL;
 }
 
+void *kmem_kmalloc_class(unsigned int index, gfp_t gfp)
+{
+	struct kmem_cache *s;
+
+	if (unlikely(index >= NR_KMALLOC_CLASSES)) {
+		kmem_bug("kmalloc: class %u out of range", index);
+		return NULL;
+	}
+	s = __atomic_load_n(&kmalloc_caches[index], __ATOMIC_ACQUIRE);
+	if (unlikely(!s))
+		return kmalloc_slab_slow(index, gfp, __builtin_return_address(0));
+	return slab_alloc_object(s, gfp, __builtin_return_address(0));
+}
+
 void *kmalloc(size_t size, gfp_t gfp)
 {
 	if (likely(size - 1 < KMALLOC_MAX_CACHE_SIZE)) {
@@ -340,6 +358,14 @@ void *kmalloc(size_t size, gfp_t gfp)
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	return kmalloc_big(size, gfp);
+}
+
+void *__kmalloc(size_t size, gfp_t gfp) __attribute__((alias("kmalloc")));
+
+/* The out-of-line copy of the header's kmem_kmalloc_index(). */
+unsigned int kmem_kmalloc_index(size_t size)
+{
+	return kmalloc_class(size);
 }
 
 /* The natural alignment of a class: the largest power of two dividing its size. */
