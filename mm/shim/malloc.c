@@ -207,10 +207,7 @@ __attribute__((destructor)) static void print_stats_at_exit(void)
 			return;
 		}
 	}
-	fprintf(out, "kmem statistics of pid %d\n", (int)getpid());
-	kmem_slabinfo(out);
-	kmem_buddyinfo(out);
-	kmem_meminfo(out);
+	kmem_stats_print(out, kmem_stats_env_format());
 	if (out != stderr)
 		fclose(out);
 	else
