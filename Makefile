@@ -81,7 +81,7 @@ TEST_BIN := $(BUILD)/kmem-tests
 SHIM_LIB := $(BUILD)/libkmem-malloc.so
 SHIM_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard mm/shim/*.c)))
 SHIM_TEST_BIN := $(BUILD)/kmem-shim-tests
-SHIM_TEST_SRCS := $(sort $(wildcard test/shim/test_*.c))
+SHIM_TEST_SRCS := $(sort $(wildcard test/shim/test_*.c)) test/run.c
 DEMO_BIN := $(BUILD)/demo
 STRESS_BIN := $(BUILD)/stress
 STRESS_SECONDS ?= 10
@@ -130,7 +130,7 @@ $(SHIM_LIB): $(LIB_OBJS) $(SHIM_OBJS) mm/shim/malloc.map
 		-Wl,-z,defs $(SAN_FLAGS) $(LDFLAGS) -o $@ $(LIB_OBJS) $(SHIM_OBJS) $(LIBS)
 
 # The shim's own suite runs with the shim as the process's malloc.
-$(SHIM_TEST_BIN): $(SHIM_TEST_SRCS) $(SHIM_LIB) test/helpers.h | check-deps
+$(SHIM_TEST_BIN): $(SHIM_TEST_SRCS) $(SHIM_LIB) test/run.h | check-deps
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(SHIM_TEST_SRCS) -L$(BUILD) -l:libkmem-malloc.so \
 		-Wl,-rpath,$(abspath $(BUILD)) $(CRITERION_LIBS) -lpthread

@@ -24,6 +24,9 @@
  * from each layer's pthread_atfork handlers; thread exit returns each
  * thread's cached memory through the layers' key destructors.
  *
+ * KMEM_TRACE=path records every allocation and free in kheap-replay's trace
+ * format (mm/shim/trace.c).
+ *
  * KMEM_STATS=1 prints slabinfo, buddyinfo and the meminfo summary (heaps
  * included) to stderr at exit; any other value names a file to append to.
  */
@@ -38,6 +41,7 @@
 #include <kmem/kmem.h>
 
 #include "mm/internal.h"
+#include "mm/shim/shim.h"
 
 #define SHIM_GFP (GFP_KERNEL | __GFP_NOWARN)
 
@@ -53,22 +57,35 @@ static inline void *set_enomem(void)
 	return NULL;
 }
 
+/* Every block handed out passes here (KMEM_TRACE records it). */
+static inline void *shim_result(void *p, size_t size)
+{
+	if (!p)
+		return set_enomem();
+	if (shim_tracing())
+		shim_trace_alloc(p, size);
+	return p;
+}
+
+/* Recorded before the block is freed: its address may be reused at once. */
+static inline void shim_free(void *p)
+{
+	if (shim_tracing() && p)
+		shim_trace_free(p);
+	kvfree(p);
+}
+
 static inline void *shim_alloc(size_t size, gfp_t gfp)
 {
-	void *p = kvmalloc(size ? size : 1, gfp);
-
-	return p ? p : set_enomem();
+	return shim_result(kvmalloc(size ? size : 1, gfp), size);
 }
 
 static void *shim_aligned(size_t align, size_t size)
 {
-	void *p;
-
 	/* vmalloc areas start on a page, and only they go past KMALLOC_MAX_SIZE. */
 	if (align <= ARCH_KMALLOC_MINALIGN || (align <= PAGE_SIZE && size > KMALLOC_MAX_SIZE))
 		return shim_alloc(size, SHIM_GFP);
-	p = kmalloc_aligned(size ? size : 1, align, SHIM_GFP);
-	return p ? p : set_enomem();
+	return shim_result(kmalloc_aligned(size ? size : 1, align, SHIM_GFP), size);
 }
 
 static size_t shim_usable_size(const void *p)
@@ -87,7 +104,7 @@ __shim_export void *malloc(size_t size)
 
 __shim_export void free(void *p)
 {
-	kvfree(p);
+	shim_free(p);
 }
 
 __shim_export void *calloc(size_t n, size_t size)
@@ -106,11 +123,18 @@ __shim_export void *realloc(void *p, size_t size)
 	if (!p)
 		return malloc(size);
 	if (!size) {
-		kvfree(p);
+		shim_free(p);
 		return NULL;
 	}
+	/* As in shim_free(): kvrealloc() may free @p and another thread reuse it. */
+	if (shim_tracing())
+		shim_trace_free(p);
 	n = kvrealloc(p, size, SHIM_GFP);
-	return n ? n : set_enomem();
+	if (n)
+		return shim_result(n, size);
+	if (shim_tracing()) /* @p lives on */
+		shim_trace_alloc(p, shim_usable_size(p));
+	return set_enomem();
 }
 
 __shim_export void *reallocarray(void *p, size_t n, size_t size)
@@ -178,14 +202,14 @@ __shim_export size_t malloc_usable_size(void *p)
 __shim_export void free_sized(void *p, size_t size)
 {
 	(void)size;
-	kvfree(p);
+	shim_free(p);
 }
 
 __shim_export void free_aligned_sized(void *p, size_t align, size_t size)
 {
 	(void)align;
 	(void)size;
-	kvfree(p);
+	shim_free(p);
 }
 
 /* ---- KMEM_STATS -------------------------------------------------------- */

@@ -21,8 +21,7 @@
 #include <unistd.h>
 
 #include "test/helpers.h"
-
-extern char **environ;
+#include "test/run.h"
 
 TestSuite(stats, .fini = kmem_test_check, .timeout = 60);
 
@@ -242,15 +241,7 @@ Test(stats, version_at_run_time_is_the_compiled_version)
 
 /* ---- a running process: KMEM_STATS_SIGNAL and kmemtop ------------------- */
 
-struct child {
-	pid_t pid;
-	int in;		 /* its standard input: closing it ends the program */
-	FILE *out;	 /* its standard output */
-	int err;	 /* its standard error */
-	pid_t ready_pid; /* the pid in the first "ready" line */
-};
-
-static pid_t next_ready_pid(struct child *c)
+static pid_t next_ready_pid(struct test_child *c)
 {
 	char line[64];
 
@@ -259,68 +250,11 @@ static pid_t next_ready_pid(struct child *c)
 	return (pid_t)atoi(line + 6);
 }
 
-/*
- * Run @argv with @env added to the environment (and no other KMEM_*
- * variable) and wait for its "ready" line.
- */
-static void start(struct child *c, char *const argv[], const char *const env[])
+/* Start target_stats with @env; it has allocated once it says "ready". */
+static void start(struct test_child *c, char *const argv[], const char *const env[])
 {
-	int in[2], out[2], err[2];
-	posix_spawn_file_actions_t fa;
-	char *envp[256];
-	int n = 0;
-
-	for (; env && env[n]; n++)
-		envp[n] = (char *)env[n];
-	for (char **e = environ; *e && n < 255; e++)
-		if (strncmp(*e, "KMEM_", 5))
-			envp[n++] = *e;
-	envp[n] = NULL;
-	/* Close-on-exec: children of tests running in parallel must not hold them. */
-	cr_assert_eq(pipe2(in, O_CLOEXEC) | pipe2(out, O_CLOEXEC) | pipe2(err, O_CLOEXEC), 0);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
-	cr_assert_eq(posix_spawn(&c->pid, argv[0], &fa, NULL, argv, envp), 0, "%s", argv[0]);
-	posix_spawn_file_actions_destroy(&fa);
-	close(in[0]);
-	close(out[1]);
-	close(err[1]);
-	c->in = in[1];
-	c->out = fdopen(out[0], "r");
-	c->err = err[0];
-	c->ready_pid = next_ready_pid(c);
-}
-
-static int read_all(int fd, char *buf, size_t size)
-{
-	size_t len = 0;
-	ssize_t n;
-
-	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
-		len += (size_t)n;
-	buf[len] = '\0';
-	return (int)len;
-}
-
-/* End @c; its exit status, with its standard error in @err (if not NULL). */
-static int finish(struct child *c, char *err, size_t size)
-{
-	char ignored[4096];
-	int status;
-
-	close(c->in);
-	read_all(c->err, err ? err : ignored, err ? size : sizeof(ignored));
-	cr_assert_eq(waitpid(c->pid, &status, 0), c->pid);
-	fclose(c->out);
-	close(c->err);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static const char *target_path(void)
-{
-	return KMEM_BUILD_DIR "/target_stats";
+	child_start(c, argv, env);
+	next_ready_pid(c);
 }
 
 /* Send @sig and return the report the process writes, NULL after 10 s. */
@@ -360,9 +294,9 @@ static long slabinfo_active_objs(const char *text, const char *name)
 
 Test(stats_signal, signal_writes_the_report_of_the_running_process)
 {
-	char *argv[] = {(char *)target_path(), NULL};
+	char *argv[] = {BUILD_PATH("target_stats"), NULL};
 	const char *env[] = {"KMEM_STATS_SIGNAL=SIGUSR2", NULL};
-	struct child c;
+	struct test_child c;
 	char *report;
 
 	start(&c, argv, env);
@@ -376,15 +310,15 @@ Test(stats_signal, signal_writes_the_report_of_the_running_process)
 	report = signal_for_report(c.pid, SIGUSR2, "");
 	cr_assert(report);
 	free(report);
-	cr_assert_eq(finish(&c, NULL, 0), 0, "the process survives its signals");
+	cr_assert_eq(child_finish(&c, NULL, 0), 0, "the process survives its signals");
 }
 
 Test(stats_signal, json_format_adds_a_json_report)
 {
-	char *argv[] = {(char *)target_path(), NULL};
+	char *argv[] = {BUILD_PATH("target_stats"), NULL};
 	const char *env[] = {"KMEM_STATS_SIGNAL=12", "KMEM_STATS_FORMAT=json", NULL};
 	char path[64], *report;
-	struct child c;
+	struct test_child c;
 
 	start(&c, argv, env);
 	snprintf(path, sizeof(path), "/tmp/kmem-stats.%d", (int)c.pid);
@@ -395,39 +329,39 @@ Test(stats_signal, json_format_adds_a_json_report)
 	cr_assert_eq(access(path, R_OK), 0, "the text report is written as well");
 	unlink(path);
 	free(report);
-	cr_assert_eq(finish(&c, NULL, 0), 0);
+	cr_assert_eq(child_finish(&c, NULL, 0), 0);
 }
 
 Test(stats_signal, forked_child_reports_its_own_statistics)
 {
-	char *argv[] = {(char *)target_path(), "--fork", NULL};
+	char *argv[] = {BUILD_PATH("target_stats"), "--fork", NULL};
 	const char *env[] = {"KMEM_STATS_SIGNAL=USR2", NULL};
-	struct child c;
+	struct test_child c;
 	char *report;
 	pid_t child;
 
-	start(&c, argv, env);
+	child_start(&c, argv, env);
 	/* Parent and child print "ready" in either order. */
 	child = next_ready_pid(&c);
 	if (child == c.pid)
-		child = c.ready_pid;
+		child = next_ready_pid(&c);
 	cr_assert_neq(child, c.pid);
 	report = signal_for_report(child, SIGUSR2, "");
 	cr_assert(report, "the forked child wrote no report");
 	cr_assert(strstr(report, "target_objects"));
 	free(report);
-	cr_assert_eq(finish(&c, NULL, 0), 0);
+	cr_assert_eq(child_finish(&c, NULL, 0), 0);
 }
 
 Test(stats_signal, unknown_signal_name_is_reported_and_ignored)
 {
-	char *argv[] = {(char *)target_path(), NULL};
+	char *argv[] = {BUILD_PATH("target_stats"), NULL};
 	const char *env[] = {"KMEM_STATS_SIGNAL=SIGNOTHING", NULL};
-	struct child c;
+	struct test_child c;
 	char err[4096];
 
 	start(&c, argv, env);
-	cr_assert_eq(finish(&c, err, sizeof(err)), 0);
+	cr_assert_eq(child_finish(&c, err, sizeof(err)), 0);
 	cr_assert(strstr(err, "WARNING: kmem: ignoring KMEM_STATS_SIGNAL=\"SIGNOTHING\""), "%s",
 		  err);
 }
@@ -435,33 +369,19 @@ Test(stats_signal, unknown_signal_name_is_reported_and_ignored)
 /* Run kmemtop with @args; its exit status, its output in @out. */
 static int kmemtop(char *const args[], char *out, size_t size)
 {
-	char *argv[8] = {KMEM_BUILD_DIR "/tools/kmemtop"};
-	posix_spawn_file_actions_t fa;
-	int pipefd[2], status, n = 1;
-	pid_t pid;
+	char *argv[8] = {BUILD_PATH("tools/kmemtop")};
 
-	for (; args[n - 1]; n++)
-		argv[n] = args[n - 1];
-	argv[n] = NULL;
-	cr_assert_eq(pipe2(pipefd, O_CLOEXEC), 0);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
-	cr_assert_eq(posix_spawn(&pid, argv[0], &fa, NULL, argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	read_all(pipefd[0], out, size);
-	close(pipefd[0]);
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	for (int n = 0; args[n] && n < 6; n++)
+		argv[n + 1] = args[n];
+	return run_program(argv, NULL, out, size);
 }
 
 Test(kmemtop, once_shows_layers_and_caches_sorted_by_size)
 {
-	char *argv[] = {(char *)target_path(), NULL};
+	char *argv[] = {BUILD_PATH("target_stats"), NULL};
 	const char *env[] = {"KMEM_STATS_SIGNAL=SIGUSR2", NULL};
 	char pid[16], out[8192], *target, *smaller;
-	struct child c;
+	struct test_child c;
 
 	start(&c, argv, env);
 	snprintf(pid, sizeof(pid), "%d", (int)c.pid);
@@ -478,20 +398,20 @@ Test(kmemtop, once_shows_layers_and_caches_sorted_by_size)
 	cr_assert(target && strstr(target, "target_objects"), "active/total objects:\n%s", out);
 	smaller = strstr(out, " kmem_cache\n");
 	cr_assert(smaller && smaller > target, "sorted by cache size, largest first:\n%s", out);
-	cr_assert_eq(finish(&c, NULL, 0), 0);
+	cr_assert_eq(child_finish(&c, NULL, 0), 0);
 }
 
 Test(kmemtop, refuses_a_process_without_the_signal)
 {
-	char *argv[] = {(char *)target_path(), NULL};
+	char *argv[] = {BUILD_PATH("target_stats"), NULL};
 	char pid[16], out[4096];
-	struct child c;
+	struct test_child c;
 
 	start(&c, argv, NULL);
 	snprintf(pid, sizeof(pid), "%d", (int)c.pid);
 	cr_assert_eq(kmemtop((char *[]){"--once", pid, NULL}, out, sizeof(out)), 1);
 	cr_assert(strstr(out, "does not run with KMEM_STATS_SIGNAL"), "%s", out);
-	cr_assert_eq(finish(&c, NULL, 0), 0, "and does not signal it");
+	cr_assert_eq(child_finish(&c, NULL, 0), 0, "and does not signal it");
 }
 
 Test(kmemtop, usage_on_help_and_on_bad_arguments)
