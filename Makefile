@@ -184,7 +184,7 @@ install-check: all | check-deps
 		{ echo "install: man page $$page missing"; exit 1; }; done
 
 # Every man page renders without a groff or man warning.
-MAN_PAGES := $(sort $(wildcard Documentation/man/*.[37]))
+MAN_PAGES := $(sort $(wildcard Documentation/man/*.[137]))
 man-check: | check-deps
 	$(Q)for page in $(MAN_PAGES); do \
 		out=$$( { groff -man -ww -z $$page; \
@@ -230,8 +230,7 @@ CMAKE_FILES := kmemConfig.cmake kmemConfigVersion.cmake
 
 install: all
 	install -d $(DESTDIR)$(INCLUDEDIR)/kmem $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
-		$(DESTDIR)$(BINDIR) $(DESTDIR)$(CMAKEDIR) $(DESTDIR)$(MANDIR)/man3 \
-		$(DESTDIR)$(MANDIR)/man7
+		$(DESTDIR)$(BINDIR) $(DESTDIR)$(CMAKEDIR)
 	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/kmem/
 	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(SHARED_LIB) $(SHIM_LIB) $(DESTDIR)$(LIBDIR)/
@@ -240,8 +239,8 @@ install: all
 	$(SUBST_PATHS) kmem.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/kmem.pc
 	for f in $(CMAKE_FILES); do $(SUBST_PATHS) cmake/$$f.in > $(DESTDIR)$(CMAKEDIR)/$$f; done
 	install -m 755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)/
-	install -m 644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
-	install -m 644 $(filter %.7,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man7/
+	for page in $(notdir $(MAN_PAGES)); do install -D -m 644 Documentation/man/$$page \
+		$(DESTDIR)$(MANDIR)/man$${page##*.}/$$page || exit 1; done
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/kmem/,$(notdir $(HEADERS)))
@@ -253,8 +252,7 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(CMAKEDIR)/,$(CMAKE_FILES))
 	-rmdir $(DESTDIR)$(CMAKEDIR)
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOL_BINS)))
-	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(filter %.3,$(MAN_PAGES)))) \
-		$(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(filter %.7,$(MAN_PAGES))))
+	for page in $(notdir $(MAN_PAGES)); do rm -f $(DESTDIR)$(MANDIR)/man$${page##*.}/$$page; done
 
 FORMATTED := $(sort $(wildcard include/kmem/*.h lib/*.[ch] page/*.[ch] slab/*.[ch] mm/*.[ch] test/*.[ch] \
 	test/*/*.c examples/*.c bench/*.[ch] tools/*.c mm/shim/*.c))
