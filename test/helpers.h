@@ -21,6 +21,12 @@ void capture_reports(void);
 unsigned long captured(enum kmem_report_kind kind);
 bool captured_contains(const char *needle);
 
+/*
+ * Death tests (.signal = SIGABRT): reports are captured, not printed, and
+ * the BUG report that aborts must contain @needle.
+ */
+void expect_fatal_report(const char *needle);
+
 /* Fill @len bytes with a pattern derived from @tag; verify it. */
 void fill_tagged(void *p, size_t len, uint64_t tag);
 bool check_tagged(const void *p, size_t len, uint64_t tag);

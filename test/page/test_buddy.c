@@ -495,6 +495,7 @@ Test(buddy, double_free_aborts, .signal = SIGABRT)
 {
 	unsigned long addr = __get_free_page(GFP_KERNEL);
 
+	expect_fatal_report("is not allocated");
 	free_page(addr);
 	free_page(addr);
 }
@@ -503,6 +504,7 @@ Test(buddy, foreign_free_aborts, .signal = SIGABRT)
 {
 	static char not_ours[2 * 4096] __attribute__((aligned(4096)));
 
+	expect_fatal_report("was not allocated by kmem");
 	free_page((unsigned long)not_ours);
 }
 
@@ -510,6 +512,7 @@ Test(buddy, misaligned_free_aborts, .signal = SIGABRT)
 {
 	unsigned long addr = __get_free_page(GFP_KERNEL);
 
+	expect_fatal_report("is not page aligned");
 	free_page(addr + 8);
 }
 
