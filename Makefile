@@ -8,9 +8,10 @@
 #   make demo            build and run examples/demo.c
 #   make install         PREFIX=/usr/local DESTDIR= (LIBDIR, INCLUDEDIR, PKGCONFIGDIR,
 #                        BINDIR, MANDIR, CMAKEDIR)
-#   make bench           build and run the benchmarks in bench/
+#   make bench           build and run the benchmarks in bench/ (BENCH_ARGS=--quick: smoke run)
 #   make tools           tools/: kheap-tracegen, kheap-replay, kmemtop (also built by `make`)
-#   make fragmentation   replay tools/traces/ under every heap fit policy, redraw the plot;
+#   make traces          generate the heap traces into build/<cfg>/traces/ and check their sums
+#   make fragmentation   replay those traces under every heap fit policy, redraw the plot;
 #                        TRACE=path replays that trace (e.g. from KMEM_TRACE) instead
 #   make check SANITIZE=address,undefined   the same with sanitizers (build/san-*)
 #   make valgrind        the test suites under valgrind
@@ -62,13 +63,19 @@ KMEM_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-pro
 PROG_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -I. \
 	$(URCU_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
 TEST_CFLAGS = $(PROG_CFLAGS) $(CRITERION_CFLAGS) -DKMEM_BUILD_DIR='"$(abspath $(BUILD))"'
+# The suites misuse the API on purpose (double frees, foreign and interior
+# pointers, reads of poisoned free objects) to test kmem's reports, which is
+# what the headers' KMEM_DEALLOC attributes teach gcc to flag.  (gcc ignores
+# the first flag, clang needs it for the gcc-only ones.)
+SUITE_CFLAGS = $(TEST_CFLAGS) -Wno-unknown-warning-option -Wno-use-after-free \
+	-Wno-free-nonheap-object -Wno-mismatched-dealloc
 LIBS = $(URCU_LIBS) -lpthread
 
 LIB_SRCS := $(sort $(wildcard lib/*.c page/*.c slab/*.c mm/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 # test/*/target_*.c are programs the suites run as child processes.
-TEST_SRCS := $(sort $(filter-out test/stress/% test/shim/% test/%/target_stats.c,\
-	$(wildcard test/*.c test/*/*.c)))
+TEST_SRCS := $(sort $(filter-out test/stress/% test/shim/% test/headers/% test/link/% \
+	test/%/target_stats.c,$(wildcard test/*.c test/*/*.c)))
 STRESS_SRCS := $(sort $(wildcard test/stress/*.c))
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
 HEADERS := $(sort $(wildcard include/kmem/*.h))
@@ -90,7 +97,7 @@ STAGE := $(abspath $(BUILD)/stage)
 
 # shim-check: real programs under LD_PRELOAD=libkmem-malloc.so
 .PHONY: shim-check all deps check-deps check demo install uninstall clean bench valgrind \
-	install-check man-check stress lint
+	install-check man-check stress lint header-check cxx-check link-check
 .DEFAULT_GOAL := all
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(PC_FILE) $(SHIM_LIB)
@@ -105,21 +112,25 @@ check-deps: deps
 $(BUILD)/obj/test/%.o: test/%.c $(HEADERS) $(wildcard */*.h) | check-deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(TEST_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(SUITE_CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) $(wildcard */*.h) | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KMEM_CFLAGS) -c $< -o $@
 
-$(STATIC_LIB): $(LIB_OBJS)
+# A program may define a function of the API for itself (kfree, ...): kmem's
+# own calls must still reach kmem.  libkmem.a is one prelinked object whose
+# internal references are bound inside it (see tools/static-lib.sh);
+# libkmem.so binds them with -Bsymbolic-functions.
+$(STATIC_LIB): $(LIB_OBJS) tools/static-lib.sh
 	@$(if $(Q),echo "  AR      $@")
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)CC="$(CC)" sh tools/static-lib.sh $@ $(LIB_OBJS)
 
 $(SHARED_LIB): $(LIB_OBJS) kmem.map
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=kmem.map -Wl,-z,defs \
-		$(SAN_FLAGS) $(LDFLAGS) -o $@ $(LIB_OBJS) $(LIBS)
+		-Wl,-Bsymbolic-functions $(SAN_FLAGS) $(LDFLAGS) -o $@ $(LIB_OBJS) $(LIBS)
 	$(Q)ln -sf libkmem.so.$(VERSION) $(BUILD)/$(SONAME)
 	$(Q)ln -sf $(SONAME) $(BUILD)/libkmem.so
 
@@ -146,14 +157,15 @@ $(PC_FILE): kmem.pc.in include/kmem/version.h
 	@mkdir -p $(dir $@)
 	$(Q)$(SUBST_PATHS) $< > $@
 
-$(TEST_BIN): $(TEST_OBJS) $(STATIC_LIB)
+# The suites look inside the layers too: they link the objects, not libkmem.a.
+$(TEST_BIN): $(TEST_OBJS) $(LIB_OBJS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) $(STATIC_LIB) $(CRITERION_LIBS) $(LIBS)
+	$(Q)$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB_OBJS) $(CRITERION_LIBS) $(LIBS)
 
 $(DEMO_BIN): examples/demo.c $(STATIC_LIB)
 	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $< $(STATIC_LIB) $(LIBS)
 
-$(STRESS_BIN): $(STRESS_SRCS) $(STATIC_LIB)
+$(STRESS_BIN): $(STRESS_SRCS) lib/prandom.h $(STATIC_LIB)
 	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $(STRESS_SRCS) $(STATIC_LIB) $(LIBS)
 
 # Random-operation stress with a shadow model, bounded in time.
@@ -210,16 +222,75 @@ $(BUILD)/target_stats: test/stats/target_stats.c $(SHARED_LIB) | deps
 	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $< -L$(BUILD) -l:libkmem.so.$(VERSION) \
 		-Wl,-rpath,$(abspath $(BUILD)) $(LIBS)
 
-check: $(TEST_BIN) $(SHIM_CHECK) $(TEST_PROGS) install-check man-check
+check: $(TEST_BIN) $(SHIM_CHECK) $(TEST_PROGS) install-check man-check traces header-check \
+	cxx-check link-check
 	$(if $(SHIM_CHECK),$(Q)$(SHIM_TEST_BIN) $(if $(FILTER),--filter '$(FILTER)'))
 	$(Q)LSAN_OPTIONS=suppressions=$(abspath test/lsan.supp):print_suppressions=0 $(TEST_BIN) \
 		$(if $(FILTER),--filter '$(FILTER)') --tap=$(BUILD)/test-results.tap
+
+# ---- the public headers and the libraries as a program sees them ----------------
+# Built like a user's program: only include/ on the path, no _GNU_SOURCE.
+USER_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Iinclude $(URCU_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+CXXFLAGS ?= -O2 -g
+HEADER_NAMES := $(notdir $(HEADERS))
+URCU_LAST_BINS := $(HEADER_NAMES:%.h=$(BUILD)/headers/urcu-last-%)
+KERNEL_FIRST_BINS := $(addprefix $(BUILD)/headers/kernel-first-,UAPI_TYPES KERNEL_HEADERS TOOLS_HEADERS)
+
+# Each public header alone (C11, C++11, C++20; its macros against
+# test/headers/macros.allow); each before <urcu.h>; all after the kernel's
+# own headers (and a wrong kernel flag value refused); the dealloc attributes.
+header-check: $(URCU_LAST_BINS) $(KERNEL_FIRST_BINS) | deps
+	$(Q)sh tools/install-deps.sh g++
+	$(Q)sh test/headers/namespace.sh "$(CC)" "$(CXX)" include test/headers/macros.allow $(HEADERS)
+	$(Q)for t in $(URCU_LAST_BINS) $(KERNEL_FIRST_BINS); do $$t || { echo "$$t failed" >&2; exit 1; }; done
+	$(Q)if $(CC) $(USER_CFLAGS) -DKERNEL_HEADERS -DKERNEL_GFP_ZERO=0x200u -fsyntax-only \
+		test/headers/kernel_first.c 2>$(BUILD)/headers/wrong-gfp.log; then \
+		echo "a kernel __GFP_ZERO of the wrong value was accepted" >&2; exit 1; fi
+	$(Q)grep -q "__GFP_ZERO is not the value kmem knows" $(BUILD)/headers/wrong-gfp.log
+	$(Q)sh test/headers/dealloc.sh $(CC) $(filter-out -Werror,$(USER_CFLAGS))
+	@echo "headers: $(words $(HEADERS)) headers alone, namespace, <urcu.h> last, kernel first, dealloc: ok"
+
+$(BUILD)/headers/urcu-last-%: test/headers/urcu_last.c $(HEADERS) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(USER_CFLAGS) '-DKMEM_HEADER=<kmem/$*.h>' -o $@ $< $(STATIC_LIB) $(LIBS)
+
+$(BUILD)/headers/kernel-first-%: test/headers/kernel_first.c $(HEADERS) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(USER_CFLAGS) -D$* -o $@ $< $(STATIC_LIB) $(LIBS)
+
+# A C++11 program on the page, slab and kmalloc APIs.
+CXX_TEST_BIN := $(BUILD)/cxx-api
+cxx-check: $(CXX_TEST_BIN)
+	$(Q)$(CXX_TEST_BIN)
+	@echo "c++: pages, caches (both kmem_cache_create forms, KMEM_CACHE), kmalloc, _node, kfree_rcu: ok"
+
+$(CXX_TEST_BIN): test/cxx/api.cpp $(HEADERS) $(STATIC_LIB) | deps
+	$(Q)sh tools/install-deps.sh g++
+	@$(if $(Q),echo "  CXX     $<")
+	$(Q)$(CXX) -std=c++11 -Wall -Wextra -Werror -pedantic -Iinclude $(URCU_CFLAGS) $(SAN_FLAGS) \
+		$(CXXFLAGS) -o $@ $< $(STATIC_LIB) $(LIBS)
+
+# libkmem.so exports what the headers declare; a program with its own kfree(),
+# against libkmem.so and libkmem.a.
+INTERPOSE_BINS := $(BUILD)/interpose-shared $(BUILD)/interpose-static
+link-check: $(INTERPOSE_BINS)
+	$(Q)sh test/link/exports.sh $(SHARED_LIB) $(HEADERS)
+	$(Q)for t in $(INTERPOSE_BINS); do $$t || { echo "$$t failed" >&2; exit 1; }; done
+	@echo "link: exports, and a program's own kfree() captures none of kmem's calls: ok"
+
+$(BUILD)/interpose-shared: test/link/interpose.c $(SHARED_LIB)
+	$(Q)$(CC) $(USER_CFLAGS) -o $@ $< -L$(BUILD) -lkmem -Wl,-rpath,$(abspath $(BUILD)) $(LIBS)
+
+$(BUILD)/interpose-static: test/link/interpose.c $(STATIC_LIB)
+	$(Q)$(CC) $(USER_CFLAGS) -o $@ $< $(STATIC_LIB) $(LIBS)
 
 valgrind: $(TEST_BIN) $(TEST_PROGS)
 	$(Q)valgrind --error-exitcode=1 --trace-children=yes --quiet \
 		$(TEST_BIN) --jobs 1 $(if $(FILTER),--filter '$(FILTER)')
 
+# The peers are optional: a benchmark leaves out any that is not installed.
 bench: all
+	-$(Q)sh tools/install-deps.sh libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4
 	$(Q)$(MAKE) --no-print-directory -C bench BUILD=$(abspath $(BUILD))
 
 # kmem.pc and the CMake package files name the installed paths.
@@ -255,7 +326,7 @@ uninstall:
 	for page in $(notdir $(MAN_PAGES)); do rm -f $(DESTDIR)$(MANDIR)/man$${page##*.}/$$page; done
 
 FORMATTED := $(sort $(wildcard include/kmem/*.h lib/*.[ch] page/*.[ch] slab/*.[ch] mm/*.[ch] test/*.[ch] \
-	test/*/*.c examples/*.c bench/*.[ch] tools/*.c mm/shim/*.c))
+	test/*/*.c test/cxx/*.cpp examples/*.c bench/*.[ch] tools/*.c mm/shim/*.c))
 
 lint:
 	$(Q)clang-format --dry-run -Werror $(FORMATTED)
@@ -270,24 +341,49 @@ clean:
 # Command-line tools (tools/*.c): the heap trace generator and replayer.
 TOOL_SRCS := $(sort $(wildcard tools/*.c))
 TOOL_BINS := $(TOOL_SRCS:tools/%.c=$(BUILD)/tools/%)
-HEAP_TRACES := $(sort $(wildcard tools/traces/*.trace))
-.PHONY: tools fragmentation
+.PHONY: tools traces fragmentation
 all: $(TOOL_BINS)
 tools: $(TOOL_BINS)
 
-$(BUILD)/tools/%: tools/%.c lib/signame.h $(STATIC_LIB)
+$(BUILD)/tools/%: tools/%.c lib/prandom.h lib/signame.h $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -I. $(SAN_FLAGS) $(CFLAGS) \
-		-o $@ $< $(STATIC_LIB) $(LIBS) -lm
+		-o $@ $< $(STATIC_LIB) $(LIBS)
 
-# Replay the shipped traces under every fit policy and redraw the plot in
+# The heap traces of Documentation/heap.rst, generated rather than shipped:
+# kheap-tracegen is deterministic in its seed on every machine, and
+# tools/traces.sha256 holds the sums of the traces the documented figures
+# come from.
+HEAP_TRACE_NAMES := bimodal pareto phases uniform
+HEAP_TRACE_OPS := 20000
+HEAP_TRACE_SEED := 42
+HEAP_TRACES := $(HEAP_TRACE_NAMES:%=$(BUILD)/traces/%.trace)
+HEAP_TRACES_CHECKED := $(BUILD)/traces/checked
+
+$(BUILD)/traces/%.trace: $(BUILD)/tools/kheap-tracegen
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)$< $* $(HEAP_TRACE_OPS) $(HEAP_TRACE_SEED) > $@.tmp && mv $@.tmp $@
+
+$(HEAP_TRACES_CHECKED): $(HEAP_TRACES) tools/traces.sha256
+	$(Q)cd $(dir $@) && sha256sum --quiet --strict -c $(abspath tools/traces.sha256) || { \
+		echo "kmem: the traces in $(dir $@) differ from tools/traces.sha256." >&2; \
+		echo "kmem: if tools/kheap-tracegen.c or lib/prandom.h changed them on purpose, record" >&2; \
+		echo "kmem: the new sums with (cd $(dir $@) && sha256sum *.trace) > tools/traces.sha256" >&2; \
+		echo "kmem: and rerun make fragmentation for Documentation/heap.rst." >&2; \
+		exit 1; }
+	$(Q)touch $@
+
+traces: $(HEAP_TRACES_CHECKED)
+
+# Replay the generated traces under every fit policy and redraw the plot in
 # Documentation/; with TRACE=path (a program's KMEM_TRACE output) replay that
 # trace instead, plotted to $(BUILD)/fragmentation.svg.
 TRACE ?=
 FRAGMENTATION_PLOT := $(if $(TRACE),$(BUILD)/fragmentation.svg,Documentation/heap-fragmentation.svg)
-fragmentation: $(BUILD)/tools/kheap-replay
-	$(Q)command -v gnuplot >/dev/null || sh tools/install-deps.sh gnuplot-nox
+fragmentation: $(BUILD)/tools/kheap-replay $(if $(TRACE),,$(HEAP_TRACES_CHECKED))
+	$(Q)sh tools/install-deps.sh gnuplot-nox
 	$(Q)mkdir -p $(BUILD)/replay
 	$(Q)$(BUILD)/tools/kheap-replay -p $(FRAGMENTATION_PLOT) -d $(BUILD)/replay \
 		$(if $(TRACE),$(TRACE),$(HEAP_TRACES))

@@ -30,7 +30,8 @@
  *   request takes its slow path, which runs under its own t->lock and so
  *   waits for the flusher.  The owner's slow paths always hold t->lock.
  *   Without membarrier() (old kernels, some emulators) other threads are not
- *   flushed; ThreadSanitizer builds use real fences on both sides instead.
+ *   flushed; ThreadSanitizer builds use sequentially consistent accesses on
+ *   both sides instead (KMEM_THREAD_DEKKER).
  *
  * Invariants
  *   T1 A thread is on the registry iff its state is ACTIVE; nr_threads
@@ -56,7 +57,9 @@ __thread struct kmem_thread kmem_thread_self __tls_ie = {.lock = PTHREAD_MUTEX_I
 static pthread_once_t thread_once = PTHREAD_ONCE_INIT;
 static pthread_key_t exit_key;
 static bool exit_key_ok;
+#ifndef __SANITIZE_THREAD__
 static bool membarrier_ok;
+#endif
 
 static pthread_mutex_t flush_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -71,17 +74,19 @@ static pthread_mutex_t fork_ops_lock = PTHREAD_MUTEX_INITIALIZER;
 static const struct kmem_fork_ops *fork_ops[KMEM_FORK_NR_LEVELS][MAX_FORK_OPS];
 static unsigned int nr_fork_ops[KMEM_FORK_NR_LEVELS];
 
+static bool thread_register_self(void);
+
 /* ---- flushing ------------------------------------------------------------------- */
 
 /* Every layer's caches of @t, top layer first; @t quiescent, its lock held. */
-static void flush_layers(struct kmem_thread *t, bool exiting)
+static void flush_layers(struct kmem_thread *t, enum kmem_flush_reason why)
 {
 	for (unsigned int l = 0; l < KMEM_THREAD_NR_LAYERS; l++) {
 		const struct kmem_thread_ops *ops =
 			__atomic_load_n(&layer_ops[l], __ATOMIC_ACQUIRE);
 
 		if (ops && t->layer_data[l])
-			ops->flush(t->layer_data[l], exiting);
+			ops->flush(t->layer_data[l], why);
 	}
 }
 
@@ -110,7 +115,7 @@ void kmem_thread_flush_self(void)
 	kmem_thread_lock_self();
 	/* The registry lock keeps kmem_cache_destroy() off the same caches. */
 	pthread_mutex_lock(&registry_lock);
-	flush_layers(t, false);
+	flush_layers(t, KMEM_FLUSH_SELF);
 	pthread_mutex_unlock(&registry_lock);
 	kmem_thread_unlock_self();
 }
@@ -118,9 +123,7 @@ void kmem_thread_flush_self(void)
 /* A full barrier on every running thread of the process. */
 static void barrier_all_threads(void)
 {
-#ifdef __SANITIZE_THREAD__
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-#else
+#ifndef __SANITIZE_THREAD__
 	if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0))
 		__atomic_thread_fence(__ATOMIC_SEQ_CST); /* cannot fail once registered */
 #endif
@@ -155,7 +158,7 @@ static unsigned int flush_others_pass(unsigned long gen, unsigned int *flushed)
 			left++;
 			continue;
 		}
-		__atomic_store_n(&t->flush_request, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&t->flush_request, 1, KMEM_THREAD_DEKKER);
 		claimed++;
 	}
 	if (claimed) {
@@ -167,10 +170,13 @@ static unsigned int flush_others_pass(unsigned long gen, unsigned int *flushed)
 			if (t == self || t->flush_generation == gen ||
 			    !__atomic_load_n(&t->flush_request, __ATOMIC_RELAXED))
 				continue;
-			while (__atomic_load_n(&t->busy, __ATOMIC_ACQUIRE))
+			while (__atomic_load_n(&t->busy,
+					       KMEM_THREAD_DEKKER == __ATOMIC_SEQ_CST ?
+						       __ATOMIC_SEQ_CST :
+						       __ATOMIC_ACQUIRE))
 				if (++spins > 64)
 					sched_yield();
-			flush_layers(t, false);
+			flush_layers(t, KMEM_FLUSH_OTHER);
 			t->flush_generation = gen;
 			__atomic_store_n(&t->flush_request, 0, __ATOMIC_RELEASE);
 			pthread_mutex_unlock(&t->lock);
@@ -186,7 +192,7 @@ unsigned int kmem_thread_flush_all(bool may_wait)
 	unsigned int flushed = 0;
 	unsigned long gen;
 
-	if (!__atomic_load_n(&exit_key_ok, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&exit_key_ok, __ATOMIC_ACQUIRE) || !thread_register_self())
 		return 0;
 	if (kmem_thread_self.state == KMEM_THREAD_ACTIVE) {
 		kmem_thread_flush_self();
@@ -194,16 +200,23 @@ unsigned int kmem_thread_flush_all(bool may_wait)
 	}
 	if (!can_flush_others())
 		return flushed;
+	/*
+	 * Our own lock first, as on every path: what the flush frees lands in
+	 * this thread's page cache, whose slow path takes it.
+	 */
+	kmem_thread_lock_self();
 	if (may_wait)
 		pthread_mutex_lock(&flush_mutex);
 	else if (pthread_mutex_trylock(&flush_mutex))
-		return flushed;
+		goto out;
 	gen = ++flush_generation;
 	/* A thread whose lock is held is in a slow path; it will be done soon. */
 	for (unsigned int pass = 0; flush_others_pass(gen, &flushed) && may_wait && pass < 100;
 	     pass++)
 		sched_yield();
 	pthread_mutex_unlock(&flush_mutex);
+out:
+	kmem_thread_unlock_self();
 	return flushed;
 }
 
@@ -215,7 +228,7 @@ static void thread_exit(void *arg)
 
 	kmem_thread_lock_self();
 	pthread_mutex_lock(&registry_lock);
-	flush_layers(t, true);
+	flush_layers(t, KMEM_FLUSH_EXIT);
 	list_del(&t->link);
 	nr_threads--;
 	t->state = KMEM_THREAD_DEAD;
@@ -291,25 +304,38 @@ void kmem_thread_register_ops(enum kmem_thread_layer layer, const struct kmem_th
 	__atomic_store_n(&layer_ops[layer], ops, __ATOMIC_RELEASE);
 }
 
-bool kmem_thread_attach(enum kmem_thread_layer layer, void *data)
+/*
+ * Put the calling thread on the registry.  Never called with the registry
+ * lock held: a flusher registers itself first, so that the pages it frees
+ * into its own page cache need no registration under the lock.
+ */
+static bool thread_register_self(void)
 {
 	struct kmem_thread *t = &kmem_thread_self;
 
+	if (t->state == KMEM_THREAD_ACTIVE)
+		return true;
 	if (t->state == KMEM_THREAD_DEAD)
 		return false;
 	thread_init();
 	if (!exit_key_ok)
 		return false;
-	if (t->state == KMEM_THREAD_NEW) {
-		t->tid = (int)syscall(SYS_gettid);
-		pthread_mutex_lock(&registry_lock);
-		list_add(&t->link, &registry);
-		nr_threads++;
-		t->state = KMEM_THREAD_ACTIVE;
-		pthread_mutex_unlock(&registry_lock);
-		pthread_setspecific(exit_key, t);
-	}
-	t->layer_data[layer] = data;
+	t->tid = (int)syscall(SYS_gettid);
+	pthread_mutex_lock(&registry_lock);
+	list_add(&t->link, &registry);
+	nr_threads++;
+	t->state = KMEM_THREAD_ACTIVE;
+	pthread_mutex_unlock(&registry_lock);
+	pthread_setspecific(exit_key, t);
+	return true;
+}
+
+bool kmem_thread_attach(enum kmem_thread_layer layer, void *data)
+{
+	if (!thread_register_self())
+		return false;
+	/* Read by flushers and statistics under the registry lock. */
+	__atomic_store_n(&kmem_thread_self.layer_data[layer], data, __ATOMIC_RELEASE);
 	return true;
 }
 
@@ -336,8 +362,10 @@ void kmem_thread_for_each(enum kmem_thread_layer layer, void (*fn)(void *data, v
 	list_for_each(pos, &registry) {
 		struct kmem_thread *t = container_of(pos, struct kmem_thread, link);
 
-		if (t->layer_data[layer])
-			fn(t->layer_data[layer], arg);
+		void *data = __atomic_load_n(&t->layer_data[layer], __ATOMIC_ACQUIRE);
+
+		if (data)
+			fn(data, arg);
 	}
 }
 

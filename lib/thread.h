@@ -53,12 +53,20 @@ __hidden extern __thread struct kmem_thread kmem_thread_self __tls_ie;
  * struct kmem_thread_ops - what a layer does with one thread's data.
  * @flush: give back everything the thread's caches of this layer hold.
  *	Called with that thread's lock held while the thread is outside its
- *	fast paths: by the thread itself, by its exit destructor (@exiting:
- *	the layer must switch the thread to its locked paths for good) or by
- *	another thread flushing it.  May take the layer's own locks.
+ *	fast paths: by the thread itself (maybe from inside one of its slow
+ *	paths), by another thread (the layer may then also free the thread's
+ *	cache structures: the thread rebuilds them on its next slow path), or
+ *	by its exit destructor (the layer must switch the thread to its
+ *	locked paths for good).  May take the layer's own locks.
  */
+enum kmem_flush_reason {
+	KMEM_FLUSH_SELF,  /* the thread flushes itself, maybe inside a slow path */
+	KMEM_FLUSH_OTHER, /* another thread flushes it: it is quiescent */
+	KMEM_FLUSH_EXIT,  /* the thread's exit destructor */
+};
+
 struct kmem_thread_ops {
-	void (*flush)(void *data, bool exiting);
+	void (*flush)(void *data, enum kmem_flush_reason why);
 };
 
 /* Register @ops for @layer once, at the layer's initialisation. */
@@ -88,16 +96,24 @@ __hidden void kmem_thread_unlock_self(void);
  * Between the two calls the owner may touch its caches without a lock and
  * without an atomic read-modify-write; a flusher waits for it to leave.
  */
+#ifdef __SANITIZE_THREAD__
+/*
+ * ThreadSanitizer knows neither membarrier() nor fences: both sides use
+ * sequentially consistent accesses instead, a plain Dekker pair it models.
+ */
+#define KMEM_THREAD_DEKKER __ATOMIC_SEQ_CST
+#else
+#define KMEM_THREAD_DEKKER __ATOMIC_RELAXED
+#endif
+
 static inline bool kmem_thread_enter(struct kmem_thread *t)
 {
-	__atomic_store_n(&t->busy, 1, __ATOMIC_RELAXED);
-#ifdef __SANITIZE_THREAD__
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-#else
+	__atomic_store_n(&t->busy, 1, KMEM_THREAD_DEKKER);
 	/* The flusher's membarrier() orders this store before the load. */
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-#endif
-	return likely(!__atomic_load_n(&t->flush_request, __ATOMIC_ACQUIRE));
+	return likely(!__atomic_load_n(&t->flush_request,
+				       KMEM_THREAD_DEKKER == __ATOMIC_SEQ_CST ? __ATOMIC_SEQ_CST :
+										__ATOMIC_ACQUIRE));
 }
 
 static inline void kmem_thread_leave(struct kmem_thread *t)

@@ -24,6 +24,13 @@
 /* ==== the heap's interface to the kmalloc layer ======================= */
 
 /*
+ * heap_free_batch - kheap_free() of the @n chunks at @p, all of @h, under
+ * one acquisition of its lock; bad pointers are reported one by one, as by
+ * kheap_free().  @h is a heap on kmem's pages.
+ */
+__hidden void heap_free_batch(struct kheap *h, void *const *p, unsigned int n);
+
+/*
  * The largest request kheap_alloc() serves on a heap over kmem's pages;
  * kmalloc routes bigger requests to compound pages.
  */
@@ -38,35 +45,6 @@
 __hidden struct kheap *heap_of(const void *p);
 
 /*
- * heap_alloc_batch - up to @n chunks of @need chunk bytes (a multiple of
- * CHUNK_ALIGN, at least CHUNK_MIN, header included) from @h under one
- * acquisition of its lock, carved side by side from as few free chunks as
- * the fit policy offers; when it has no fitting chunk at all, the heap
- * grows by a segment if @may_grow, else the call returns 0 (quietly).
- * Payloads go to @out.  Every chunk is exactly @need bytes except out[0],
- * which may be up to CHUNK_MIN - CHUNK_ALIGN bytes larger (a free chunk
- * taken whole).  Returns how many (0, after a warning unless __GFP_NOWARN,
- * when the heap cannot grow).
- */
-__hidden unsigned int heap_alloc_batch(struct kheap *h, size_t need, void **out, unsigned int n,
-				       gfp_t gfp, bool may_grow);
-
-/*
- * heap_free_batch - kheap_free() of the @n chunks at @p, all of @h, under
- * one acquisition of its lock; bad pointers are reported one by one, as by
- * kheap_free().  @h is a heap on kmem's pages.
- */
-__hidden void heap_free_batch(struct kheap *h, void *const *p, unsigned int n);
-
-/*
- * heap_growing_here - true while the calling thread holds a heap's lock
- * and waits for the page allocator to give it a segment.  Page-reclaim
- * callbacks that free chunks into heaps must do nothing then: they run
- * inside that allocation, under that lock.
- */
-__hidden bool heap_growing_here(void);
-
-/*
  * page_owner_heap - the heap whose segment holds the page @page, or NULL
  * when the page is not in a heap segment.  One lock-free load from @page
  * itself, for the kfree() fast path; a free races with nothing as long as
@@ -74,7 +52,7 @@ __hidden bool heap_growing_here(void);
  */
 static inline struct kheap *page_owner_heap(const struct page *page)
 {
-	return (struct kheap *)__atomic_load_n(&page->private_data[2], __ATOMIC_RELAXED);
+	return (struct kheap *)__atomic_load_n(&page->heap.owner, __ATOMIC_RELAXED);
 }
 
 /*
@@ -311,7 +289,7 @@ __hidden unsigned int fit_tlsf_first_levels(size_t max_chunk);
  */
 __hidden void *kmalloc_aligned(size_t size, size_t align, gfp_t gfp);
 
-/* kmalloc_check - the front caches' invariants; part of kmem_check(). */
+/* kmalloc_check - the kmalloc layer's invariants (K1); part of kmem_check(). */
 __hidden int kmalloc_check(void);
 /* vmalloc_check - the vmalloc area list's invariants; part of kmem_check(). */
 __hidden int vmalloc_check(void);

@@ -24,3 +24,22 @@ void kmem_meminfo(FILE *out)
 	fprintf(out, "RegionsFreed:   %10lu\n", ps.regions_released);
 	kmalloc_meminfo(out);
 }
+
+/* The kmalloc and vmalloc lines. */
+void kmalloc_meminfo(FILE *out)
+{
+	struct kmem_kmalloc_stats ks;
+	unsigned long vm_count;
+	size_t vm_bytes;
+
+	kmem_kmalloc_stats(&ks);
+	vmalloc_stats(&vm_bytes, &vm_count);
+	fprintf(out, "KmallocSlab:    %10zu kB\n", ks.slab_bytes >> 10);
+	fprintf(out, "KmallocCached:  %10zu kB\n", ks.cached_bytes >> 10);
+	fprintf(out, "KmallocSlabMem: %10zu kB\n", ks.slab_footprint >> 10);
+	fprintf(out, "KmallocHeap:    %10zu kB\n", ks.heap_bytes >> 10);
+	fprintf(out, "KmallocHeapMem: %10zu kB\n", ks.heap_footprint >> 10);
+	fprintf(out, "KmallocLarge:   %10zu kB\n", ks.large_bytes >> 10);
+	fprintf(out, "VmallocUsed:    %10zu kB\n", vm_bytes >> 10);
+	fprintf(out, "VmallocAreas:   %10lu\n", vm_count);
+}

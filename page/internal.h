@@ -26,12 +26,12 @@ struct region {
 /* Buddy free-list links overlay the first two private words of a free head. */
 static inline struct list_head *buddy_link(struct page *page)
 {
-	return (struct list_head *)&page->private_data[0];
+	return (struct list_head *)&page->buddy.link[0];
 }
 
 static inline struct page *buddy_from_link(struct list_head *link)
 {
-	return container_of((unsigned long *)link, struct page, private_data[0]);
+	return container_of((unsigned long *)link, struct page, buddy.link[0]);
 }
 
 static inline struct region *page_region(const struct page *page)
@@ -78,7 +78,7 @@ __hidden void region_unmap(struct region *region);
 
 /* pcp.c: the per-thread page cache. */
 struct pcp_list {
-	struct page *head; /* singly linked through private_data[1] */
+	struct page *head; /* singly linked through pcp.next */
 	unsigned int count;
 	unsigned int high;
 	unsigned int batch;

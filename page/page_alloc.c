@@ -278,7 +278,7 @@ static void prep_compound_page(struct page *page, unsigned int order)
 	for (unsigned long i = 1; i < n; i++) {
 		page_reset_flags(&page[i]);
 		page_set_flag(&page[i], PG_tail);
-		page[i].private_data[0] = (unsigned long)page;
+		page[i].compound.head = (unsigned long)page;
 	}
 }
 
@@ -416,7 +416,7 @@ static void free_the_page(struct page *page, unsigned int order)
 	if (PageHead(page)) {
 		for (unsigned long i = 1; i < (1UL << order); i++) {
 			page_clear_flag(&page[i], PG_tail);
-			page[i].private_data[0] = 0;
+			page[i].compound.head = 0;
 		}
 	}
 	page_reset_flags(page);

@@ -28,12 +28,12 @@ static unsigned int pcp_high_pages;
 
 static inline struct page *pcp_next(struct page *page)
 {
-	return (struct page *)page->private_data[1];
+	return (struct page *)page->pcp.next;
 }
 
 static inline void pcp_set_next(struct page *page, struct page *next)
 {
-	page->private_data[1] = (unsigned long)next;
+	page->pcp.next = (unsigned long)next;
 }
 
 /* Move up to @count blocks from @list back to the buddy lists. */
@@ -79,12 +79,12 @@ static void pcp_drain(struct page_cache *cache)
  * another thread.  After the exit flush the thread's frees (from other
  * layers' exit handlers) go straight to the buddy lists.
  */
-static void pcp_thread_flush(void *data, bool exiting)
+static void pcp_thread_flush(void *data, enum kmem_flush_reason why)
 {
 	struct page_cache *cache = data;
 
 	pcp_drain(cache);
-	if (exiting)
+	if (why == KMEM_FLUSH_EXIT)
 		WRITE_ONCE(cache->state, PCP_DEAD);
 }
 

@@ -22,6 +22,7 @@
 
 /* Flags that exist only inside kmem, above the kernel's user-visible bits. */
 #define __SLAB_OBJECT_POISON ((slab_flags_t)0x80000000U) /* poison free objects */
+_Static_assert(__SLAB_OBJECT_POISON > SLAB_NO_OBJ_EXT, "above the kernel's highest flag bit");
 
 #define SLAB_DEBUG_FLAGS (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
 #define SLAB_ACCEPTED_FLAGS                                                                        \
@@ -47,7 +48,8 @@
 
 /*
  * struct slab - a slab's metadata, overlaid on its head struct page.
- * Head pages do not use private_data[0] as a compound head pointer (only
+ * It is struct page's slab view (page->slab.words).  Head pages do not use
+ * word 0 as a compound head pointer (only
  * tails do), so the whole private area belongs to the slab.
  */
 struct slab {
@@ -66,11 +68,11 @@ struct slab {
 #define SLAB_MATCH(pg, sl)                                                                         \
 	_Static_assert(offsetof(struct page, pg) == offsetof(struct slab, sl), "slab overlay: " #sl)
 SLAB_MATCH(flags, __page_flags);
-SLAB_MATCH(private_data[0], cache);
-SLAB_MATCH(private_data[1], freelist);
-SLAB_MATCH(private_data[2], list);
-SLAB_MATCH(private_data[4], inuse);
-SLAB_MATCH(private_data[5], owner);
+SLAB_MATCH(slab.words[0], cache);
+SLAB_MATCH(slab.words[1], freelist);
+SLAB_MATCH(slab.words[2], list);
+SLAB_MATCH(slab.words[4], inuse);
+SLAB_MATCH(slab.words[5], owner);
 SLAB_MATCH(order, order);
 SLAB_MATCH(_refcount, __refcount);
 _Static_assert(sizeof(struct slab) == sizeof(struct page), "slab overlay size");

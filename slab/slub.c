@@ -75,6 +75,8 @@ static struct kmem_cache kmem_cache_boot;
 
 /* tcache id -> cache, under slab_mutex (read under the registry lock). */
 static struct kmem_cache *tcache_owner[MAX_TCACHE_IDS];
+/* One more than the highest id ever given: a new thread array covers them all. */
+static unsigned int tcache_ids_high;
 
 static void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, void *caller);
 static void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *object, void *caller);
@@ -347,9 +349,11 @@ static void tcache_drain(struct kmem_cache *s, struct slab_tcache *tc)
  * The thread-cache flush (lib/thread.c): every stack of one thread back to
  * the slabs, at exit, on reclaim or shrink, from this or another thread.
  * A cache with objects on a stack is alive (destroy drains its stacks
- * before it lets go of the id), so tcache_owner[] is stable here.
+ * before it lets go of the id), so tcache_owner[] is stable here.  An idle
+ * thread flushed by another also loses its array, so that it pins no page
+ * at all; it allocates a new one on its next slow path.
  */
-static void slab_thread_flush(void *data, bool exiting)
+static void slab_thread_flush(void *data, enum kmem_flush_reason why)
 {
 	struct slab_thread *t = data;
 	struct slab_tcache *tcaches = t->tcaches;
@@ -360,11 +364,12 @@ static void slab_thread_flush(void *data, bool exiting)
 		if (tc->count || tc->allocs || tc->frees)
 			tcache_drain(tcache_owner[id], tc);
 	}
-	if (!exiting)
+	if (why == KMEM_FLUSH_SELF)
 		return;
 	WRITE_ONCE(t->nr_tcaches, 0);
 	t->tcaches = NULL;
-	t->state = SLAB_THREAD_DEAD;
+	if (why == KMEM_FLUSH_EXIT)
+		t->state = SLAB_THREAD_DEAD;
 	if (tcaches)
 		__free_pages(virt_to_page(tcaches), t->tcaches_order);
 }
@@ -400,7 +405,8 @@ void slab_for_each_tcache(struct kmem_cache *s, void (*fn)(struct slab_tcache *t
 /* Make room for stack @id in the calling thread's array; own lock held. */
 static __noinline bool slab_thread_grow(struct slab_thread *t, unsigned int id)
 {
-	size_t bytes = (size_t)(id + 1) * sizeof(struct slab_tcache);
+	unsigned int want = __atomic_load_n(&tcache_ids_high, __ATOMIC_RELAXED);
+	size_t bytes = (size_t)(want > id ? want : id + 1) * sizeof(struct slab_tcache);
 	unsigned int order = get_order(bytes);
 	unsigned int old_order = t->tcaches_order;
 	struct slab_tcache *old = t->tcaches;
@@ -496,7 +502,8 @@ static unsigned int barn_take(struct kmem_cache *s, void **dst, unsigned int n)
 	pthread_mutex_lock(&b->lock);
 	if (n > b->count)
 		n = b->count;
-	b->count -= n;
+	/* Written under the lock, peeked at without it. */
+	WRITE_ONCE(b->count, b->count - n);
 	memcpy(dst, b->objs + b->count, n * sizeof(void *));
 	pthread_mutex_unlock(&b->lock);
 	return n;
@@ -514,7 +521,7 @@ static bool barn_put(struct kmem_cache *s, void *const *src, unsigned int n)
 	fits = b->count + n <= b->capacity;
 	if (fits) {
 		memcpy(b->objs + b->count, src, n * sizeof(void *));
-		b->count += n;
+		WRITE_ONCE(b->count, b->count + n);
 	}
 	pthread_mutex_unlock(&b->lock);
 	return fits;
@@ -557,7 +564,8 @@ static unsigned int __slab_take(struct kmem_cache *s, struct slab *slab, void **
 		slab_move(slab, &s->partial);
 		s->nr_partial++;
 	}
-	slab->owner = &slab_self;
+	/* Read unlocked by frees, only to count remote frees. */
+	WRITE_ONCE(slab->owner, (void *)&slab_self);
 	return got;
 }
 
@@ -620,7 +628,8 @@ static __always_inline void *tcache_pop(struct kmem_cache *s)
 	struct kmem_thread *t = &kmem_thread_self;
 	void *object = NULL;
 
-	if (likely(s->tcache_id < st->nr_tcaches) && likely(kmem_thread_enter(t))) {
+	/* Enter first: a flusher may take the array of a quiescent thread. */
+	if (likely(kmem_thread_enter(t)) && likely(s->tcache_id < st->nr_tcaches)) {
 		struct slab_tcache *tc = &st->tcaches[s->tcache_id];
 		unsigned int n = tc->count;
 
@@ -755,7 +764,7 @@ static __always_inline bool tcache_push(struct kmem_cache *s, struct slab *slab,
 	struct kmem_thread *t = &kmem_thread_self;
 	bool pushed = false;
 
-	if (likely(s->tcache_id < st->nr_tcaches) && likely(kmem_thread_enter(t))) {
+	if (likely(kmem_thread_enter(t)) && likely(s->tcache_id < st->nr_tcaches)) {
 		struct slab_tcache *tc = &st->tcaches[s->tcache_id];
 		unsigned int n = tc->count;
 
@@ -763,7 +772,7 @@ static __always_inline bool tcache_push(struct kmem_cache *s, struct slab *slab,
 			tc->objs[n] = object;
 			WRITE_ONCE(tc->count, n + 1);
 			counter_inc(&tc->frees);
-			if (slab->owner != st)
+			if (READ_ONCE(slab->owner) != (void *)st)
 				counter_inc(&tc->remote_frees);
 			pushed = true;
 		}
@@ -919,10 +928,28 @@ static unsigned long slab_release_empty(struct kmem_cache *s)
 	return pages;
 }
 
+/* Drain the barn and give its array back; it is set up again on demand. */
+static void barn_release(struct kmem_cache *s)
+{
+	struct slab_barn *b = &s->barn;
+	void *objs;
+
+	barn_drain(s);
+	pthread_mutex_lock(&b->lock);
+	objs = b->count ? NULL : b->objs;
+	if (objs) {
+		WRITE_ONCE(b->capacity, 0);
+		b->objs = NULL;
+	}
+	pthread_mutex_unlock(&b->lock);
+	if (objs)
+		__free_pages(virt_to_page(objs), b->order);
+}
+
 /* Barn and empty slabs of @s back to the page allocator. */
 static unsigned long cache_shrink(struct kmem_cache *s)
 {
-	barn_drain(s);
+	barn_release(s);
 	return slab_release_empty(s);
 }
 
@@ -1073,6 +1100,8 @@ static void cache_assign_tcache_id(struct kmem_cache *s)
 		if (!tcache_owner[id]) {
 			tcache_owner[id] = s;
 			s->tcache_id = id;
+			if (id >= tcache_ids_high)
+				__atomic_store_n(&tcache_ids_high, id + 1, __ATOMIC_RELAXED);
 			return;
 		}
 	}
@@ -1240,8 +1269,6 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	pthread_mutex_unlock(&slab_mutex);
 	if (s->flags & SLAB_TYPESAFE_BY_RCU)
 		slab_rcu_barrier();
-	if (s->barn.objs)
-		__free_pages(virt_to_page(s->barn.objs), s->barn.order);
 	pthread_mutex_destroy(&s->barn.lock);
 	pthread_mutex_destroy(&s->lock);
 	kmem_cache_free(&kmem_cache_boot, s);

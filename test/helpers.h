@@ -31,15 +31,4 @@ void expect_fatal_report(const char *needle);
 void fill_tagged(void *p, size_t len, uint64_t tag);
 bool check_tagged(const void *p, size_t len, uint64_t tag);
 
-/* xorshift PRNG for reproducible random tests. */
-static inline uint64_t test_rand(uint64_t *state)
-{
-	uint64_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *state = x;
-}
-
 #endif /* KMEM_TEST_HELPERS_H */

@@ -14,6 +14,7 @@
 #ifndef KMEM_DEBUG_H
 #define KMEM_DEBUG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <kmem/export.h>
 
@@ -40,7 +41,7 @@ enum kmem_report_action {
  * The hook may run on any thread, with allocator locks held: it must not
  * allocate from kmem.
  */
-typedef _Bool (*kmem_report_hook_t)(enum kmem_report_kind kind, const char *msg, void *data);
+typedef bool (*kmem_report_hook_t)(enum kmem_report_kind kind, const char *msg, void *data);
 
 /**
  * kmem_set_report_hook - install (or with NULL remove) the report hook

@@ -3,22 +3,24 @@
  * kmem/kmalloc.h - the kmalloc family: general-purpose allocation with the
  * Linux kernel's semantics.
  *
- * Routing by size (see Documentation/kmalloc.rst):
+ * Routing by size, as in the kernel (see Documentation/kmalloc.rst):
  *
  *   0 bytes                  ZERO_SIZE_PTR, a unique non-NULL pointer that
  *                            faults when dereferenced; kfree() ignores it.
- *   1 .. KMALLOC_MAX_CACHE_SIZE   the kmalloc heap: boundary-tag chunks in
- *                            several arenas, with a per-thread front cache of
- *                            recently freed small chunks.
- *   .. KMALLOC_MAX_SIZE      a compound block of pages (a "large" kmalloc).
+ *   1 .. KMALLOC_MAX_CACHE_SIZE   the kmalloc-N slab caches (kmalloc-8 ..
+ *                            kmalloc-8k, shown by kmem_slabinfo()); the
+ *                            request is rounded up to its class.
+ *   .. KMALLOC_MAX_SIZE      powers of two: a compound block of pages (a
+ *                            "large" kmalloc); other sizes up to 1 MiB: a
+ *                            chunk of the kmalloc heap (boundary tags, the
+ *                            fit policy of kmem_kmalloc_set_fit()); above,
+ *                            pages.
  *   beyond                   NULL, with a warning unless __GFP_NOWARN;
  *                            kvmalloc() and vmalloc() serve such sizes.
  *
- * Alignment: every pointer is aligned to ARCH_KMALLOC_MINALIGN (16) bytes;
- * large allocations are page aligned.  Unlike the kernel, kmem does not
- * align power-of-two sizes below a page to their size (the heap packs
- * chunks with 8-byte boundary tags); use kmem_cache_create() with an
- * alignment when a caller needs that.
+ * Alignment, the kernel's guarantee: kmalloc() of a power-of-two size is
+ * aligned to that size (kmalloc(PAGE_SIZE) is page aligned, kmalloc(4 MiB)
+ * is aligned to 4 MiB); every pointer is aligned to ARCH_KMALLOC_MINALIGN.
  *
  * kfree() accepts anything from kmalloc(), kmem_cache_alloc() and the
  * large path; it finds the owner from the address in O(1).  Freeing an
@@ -26,9 +28,9 @@
  * already free is reported as "BUG: kmalloc: ..." and aborts (see
  * kmem/debug.h to count reports instead).
  *
- * Threads: every function here may be called from any thread.  A thread's
- * front cache is handed back when the thread exits or calls
- * kmem_kmalloc_drain().
+ * Threads: every function here may be called from any thread.  Small sizes
+ * take the slab layer's per-thread fast path; what a thread caches goes
+ * back when it exits, and to any thread that runs short of memory.
  */
 #ifndef KMEM_KMALLOC_H
 #define KMEM_KMALLOC_H
@@ -38,19 +40,26 @@
 #include <stdint.h>
 #include <kmem/export.h>
 #include <kmem/gfp.h>
-#include <kmem/mm.h>
-#include <urcu/urcu-memb.h>
+#include <kmem/numa.h>
+#include <kmem/page_size.h>
 
 KMEM_BEGIN_DECLS
 
+/*
+ * liburcu's type (the kernel's, with the kernel's headers); kfree_rcu() needs
+ * it complete only where it is used, on an object that embeds one.
+ */
+struct rcu_head;
+
 /* The largest kmalloc(): one max-order block of pages, 4 MiB. */
-#define KMALLOC_SHIFT_MAX (MAX_PAGE_ORDER + PAGE_SHIFT)
+#define KMALLOC_SHIFT_MAX (KMEM_MAX_PAGE_ORDER + KMEM_PAGE_SHIFT)
 #define KMALLOC_MAX_SIZE (1UL << KMALLOC_SHIFT_MAX)
-/* Sizes above this are served by whole pages rather than the heap. */
-#define KMALLOC_MAX_CACHE_SIZE (64UL * 1024)
-/* Every kmalloc() pointer is aligned to this. */
-#define ARCH_KMALLOC_MINALIGN 16
-#define KMALLOC_MIN_SIZE 16
+/* The largest size served by a kmalloc-N slab cache (kmalloc-8k). */
+#define KMALLOC_MAX_CACHE_SIZE (8UL * 1024)
+/* Every kmalloc() pointer is aligned to this (the kernel's value on x86-64). */
+#define ARCH_KMALLOC_MINALIGN 8
+/* The smallest kmalloc class (kmalloc-8). */
+#define KMALLOC_MIN_SIZE 8
 
 /*
  * ZERO_SIZE_PTR is returned for zero-byte requests.  Dereferencing it
@@ -60,6 +69,28 @@ KMEM_BEGIN_DECLS
 #define ZERO_SIZE_PTR ((void *)16)
 #define ZERO_OR_NULL_PTR(x) ((unsigned long)(x) <= (unsigned long)ZERO_SIZE_PTR)
 
+/*
+ * What releases memory of the kmalloc family, declared here for
+ * KMEM_KFREED and KMEM_KVFREED and documented below with the rest.
+ * krealloc(), kvrealloc() and vrealloc() accept such memory too but are not
+ * named: gcc would then take code that picks one of them by the pointer's
+ * kind, as kvrealloc() does, for a mismatch.
+ */
+KMEM_API void kfree(const void *objp);
+KMEM_API void kfree_sensitive(const void *objp);
+KMEM_API void kvfree(const void *addr);
+KMEM_API void kvfree_sensitive(const void *addr, size_t len);
+KMEM_API void __kvfree_rcu(struct rcu_head *head, void *ptr);
+KMEM_API void kfree_rcu_mightsleep(const void *ptr);
+
+/* Memory that kvfree() releases: from kvmalloc() or vmalloc(). */
+#define KMEM_KVFREED                                                                               \
+	KMEM_DEALLOC(kvfree, 1)                                                                    \
+	KMEM_DEALLOC(kvfree_sensitive, 1)                                                          \
+	KMEM_DEALLOC(__kvfree_rcu, 2) KMEM_DEALLOC(kfree_rcu_mightsleep, 1)
+/* Memory that kfree() releases as well: from kmalloc() or a slab cache. */
+#define KMEM_KFREED KMEM_KVFREED KMEM_DEALLOC(kfree, 1) KMEM_DEALLOC(kfree_sensitive, 1)
+
 /**
  * kmalloc - allocate @size bytes
  * @size: bytes wanted
@@ -68,13 +99,13 @@ KMEM_BEGIN_DECLS
  *         KMALLOC_MAX_SIZE), without __GFP_DIRECT_RECLAIM no memory is mapped
  *         past a memory limit
  *
- * Return: memory aligned to ARCH_KMALLOC_MINALIGN that the caller owns until
- * kfree(); ZERO_SIZE_PTR for @size 0; NULL when memory is exhausted or @size
- * exceeds KMALLOC_MAX_SIZE (with a warning unless __GFP_NOWARN).
- * Context: any thread.  The common small case takes no lock.
+ * Return: memory aligned to ARCH_KMALLOC_MINALIGN, and to @size when @size is
+ * a power of two, that the caller owns until kfree(); ZERO_SIZE_PTR for @size 0; NULL when memory
+ * is exhausted or @size exceeds KMALLOC_MAX_SIZE (with a warning unless __GFP_NOWARN). Context: any
+ * thread.  The common small case takes no lock.
  */
-KMEM_API void *kmalloc(size_t size, gfp_t flags) __kmem_malloc
-	__kmem_alloc_size(1) __kmem_must_check;
+KMEM_API void *kmalloc(size_t size, gfp_t flags) KMEM_MALLOC KMEM_KFREED
+	KMEM_ALLOC_SIZE(1) KMEM_MUST_CHECK;
 
 /**
  * kfree - free memory from the kmalloc family or kmem_cache_alloc()
@@ -117,7 +148,8 @@ KMEM_API size_t kmalloc_size_roundup(size_t size);
  * Return: the (possibly moved) allocation, or NULL on failure, in which case
  * @p is untouched and still owned by the caller.
  */
-KMEM_API void *krealloc(const void *p, size_t new_size, gfp_t flags) __kmem_must_check;
+KMEM_API void *krealloc(const void *p, size_t new_size, gfp_t flags) KMEM_KFREED
+	KMEM_ALLOC_SIZE(2) KMEM_MUST_CHECK;
 
 /**
  * kfree_sensitive - zero an allocation's whole usable size, then free it
@@ -140,8 +172,8 @@ KMEM_API void kfree_bulk(size_t size, void **p);
  *
  * Return: the copy, or NULL on failure (ZERO_SIZE_PTR for @len 0).
  */
-KMEM_API void *kmemdup(const void *src, size_t len, gfp_t gfp) __kmem_must_check
-	__kmem_alloc_size(2);
+KMEM_API void *kmemdup(const void *src, size_t len, gfp_t gfp) KMEM_KFREED
+	KMEM_ALLOC_SIZE(2) KMEM_MUST_CHECK;
 
 /**
  * kmemdup_nul - duplicate @len bytes of @s and append a NUL
@@ -151,7 +183,8 @@ KMEM_API void *kmemdup(const void *src, size_t len, gfp_t gfp) __kmem_must_check
  *
  * Return: a NUL-terminated copy, or NULL when @s is NULL or on failure.
  */
-KMEM_API char *kmemdup_nul(const char *s, size_t len, gfp_t gfp) __kmem_must_check;
+KMEM_API char *kmemdup_nul(const char *s, size_t len,
+			   gfp_t gfp) KMEM_MALLOC KMEM_KFREED KMEM_MUST_CHECK;
 
 /**
  * kstrdup - duplicate a string
@@ -160,7 +193,7 @@ KMEM_API char *kmemdup_nul(const char *s, size_t len, gfp_t gfp) __kmem_must_che
  *
  * Return: the copy, or NULL on failure.  Free with kfree().
  */
-KMEM_API char *kstrdup(const char *s, gfp_t gfp) __kmem_malloc __kmem_must_check;
+KMEM_API char *kstrdup(const char *s, gfp_t gfp) KMEM_MALLOC KMEM_KFREED KMEM_MUST_CHECK;
 
 /**
  * kstrndup - duplicate at most @max bytes of a string, NUL-terminated
@@ -170,26 +203,34 @@ KMEM_API char *kstrdup(const char *s, gfp_t gfp) __kmem_malloc __kmem_must_check
  *
  * Return: the copy, or NULL on failure.
  */
-KMEM_API char *kstrndup(const char *s, size_t max, gfp_t gfp) __kmem_malloc __kmem_must_check;
+KMEM_API char *kstrndup(const char *s, size_t max,
+			gfp_t gfp) KMEM_MALLOC KMEM_KFREED KMEM_MUST_CHECK;
 
 /** kzalloc - kmalloc() of zeroed memory. */
-static inline __kmem_must_check void *kzalloc(size_t size, gfp_t flags)
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1) void *kzalloc(size_t size, gfp_t flags)
 {
 	return kmalloc(size, flags | __GFP_ZERO);
 }
 
-/** kmalloc_node - kmalloc() for NUMA-aware callers; @node is ignored. */
-static inline __kmem_must_check void *kmalloc_node(size_t size, gfp_t flags, int node)
+/**
+ * kmalloc_node - kmalloc() with a preferred node
+ * @size: bytes wanted
+ * @flags: GFP flags
+ * @node: the node, or NUMA_NO_NODE; kmem has one node (see kmem/numa.h), so
+ *	any value gives what kmalloc() gives
+ */
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1) void *kmalloc_node(size_t size, gfp_t flags,
+								    int node)
 {
 	(void)node;
 	return kmalloc(size, flags);
 }
 
-/** kzalloc_node - kzalloc() for NUMA-aware callers; @node is ignored. */
-static inline __kmem_must_check void *kzalloc_node(size_t size, gfp_t flags, int node)
+/** kzalloc_node - kmalloc_node() of zeroed memory. */
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1) void *kzalloc_node(size_t size, gfp_t flags,
+								    int node)
 {
-	(void)node;
-	return kmalloc(size, flags | __GFP_ZERO);
+	return kmalloc_node(size, flags | __GFP_ZERO, node);
 }
 
 /**
@@ -200,7 +241,8 @@ static inline __kmem_must_check void *kzalloc_node(size_t size, gfp_t flags, int
  *
  * Return: the array, or NULL when @n * @size overflows or memory is short.
  */
-static inline __kmem_must_check void *kmalloc_array(size_t n, size_t size, gfp_t flags)
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1, 2) void *kmalloc_array(size_t n, size_t size,
+									gfp_t flags)
 {
 	size_t bytes;
 
@@ -210,9 +252,32 @@ static inline __kmem_must_check void *kmalloc_array(size_t n, size_t size, gfp_t
 }
 
 /** kcalloc - kmalloc_array() of zeroed memory. */
-static inline __kmem_must_check void *kcalloc(size_t n, size_t size, gfp_t flags)
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1, 2) void *kcalloc(size_t n, size_t size,
+								  gfp_t flags)
 {
 	return kmalloc_array(n, size, flags | __GFP_ZERO);
+}
+
+/**
+ * kmalloc_array_node - kmalloc_array() with a preferred node
+ * @n: element count
+ * @size: element size
+ * @flags: GFP flags
+ * @node: the node, or NUMA_NO_NODE; any value gives what kmalloc_array()
+ *	gives (see kmem/numa.h)
+ */
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1, 2) void *kmalloc_array_node(size_t n, size_t size,
+									     gfp_t flags, int node)
+{
+	(void)node;
+	return kmalloc_array(n, size, flags);
+}
+
+/** kcalloc_node - kmalloc_array_node() of zeroed memory. */
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1, 2) void *kcalloc_node(size_t n, size_t size,
+								       gfp_t flags, int node)
+{
+	return kmalloc_array_node(n, size, flags | __GFP_ZERO, node);
 }
 
 /**
@@ -225,8 +290,9 @@ static inline __kmem_must_check void *kcalloc(size_t n, size_t size, gfp_t flags
  * Return: the array, or NULL when the product overflows or memory is short
  * (@p is then untouched).
  */
-static inline __kmem_must_check void *krealloc_array(void *p, size_t new_n, size_t new_size,
-						     gfp_t flags)
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(2, 3) void *krealloc_array(void *p, size_t new_n,
+									 size_t new_size,
+									 gfp_t flags)
 {
 	size_t bytes;
 
@@ -249,23 +315,39 @@ static inline __kmem_must_check void *krealloc_array(void *p, size_t new_n, size
  *
  * Return: the memory (free with kvfree()), ZERO_SIZE_PTR for 0, or NULL.
  */
-KMEM_API void *kvmalloc(size_t size, gfp_t flags) __kmem_must_check __kmem_alloc_size(1);
+KMEM_API void *kvmalloc(size_t size, gfp_t flags) KMEM_MALLOC KMEM_KVFREED
+	KMEM_ALLOC_SIZE(1) KMEM_MUST_CHECK;
 
 /** kvzalloc - kvmalloc() of zeroed memory. */
-static inline __kmem_must_check void *kvzalloc(size_t size, gfp_t flags)
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1) void *kvzalloc(size_t size, gfp_t flags)
 {
 	return kvmalloc(size, flags | __GFP_ZERO);
 }
 
-/** kvmalloc_node - kvmalloc(); @node is ignored. */
-static inline __kmem_must_check void *kvmalloc_node(size_t size, gfp_t flags, int node)
+/**
+ * kvmalloc_node - kvmalloc() with a preferred node
+ * @size: bytes wanted
+ * @flags: GFP flags
+ * @node: the node, or NUMA_NO_NODE; any value gives what kvmalloc() gives
+ *	(see kmem/numa.h)
+ */
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1) void *kvmalloc_node(size_t size, gfp_t flags,
+								     int node)
 {
 	(void)node;
 	return kvmalloc(size, flags);
 }
 
+/** kvzalloc_node - kvmalloc_node() of zeroed memory. */
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1) void *kvzalloc_node(size_t size, gfp_t flags,
+								     int node)
+{
+	return kvmalloc_node(size, flags | __GFP_ZERO, node);
+}
+
 /** kvmalloc_array - kvmalloc() of @n * @size bytes; NULL on overflow. */
-static inline __kmem_must_check void *kvmalloc_array(size_t n, size_t size, gfp_t flags)
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1, 2) void *kvmalloc_array(size_t n, size_t size,
+									 gfp_t flags)
 {
 	size_t bytes;
 
@@ -275,7 +357,8 @@ static inline __kmem_must_check void *kvmalloc_array(size_t n, size_t size, gfp_
 }
 
 /** kvcalloc - kvmalloc_array() of zeroed memory. */
-static inline __kmem_must_check void *kvcalloc(size_t n, size_t size, gfp_t flags)
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1, 2) void *kvcalloc(size_t n, size_t size,
+								   gfp_t flags)
 {
 	return kvmalloc_array(n, size, flags | __GFP_ZERO);
 }
@@ -288,7 +371,8 @@ static inline __kmem_must_check void *kvcalloc(size_t n, size_t size, gfp_t flag
  *
  * Return: the (possibly moved) allocation, or NULL with @p untouched.
  */
-KMEM_API void *kvrealloc(const void *p, size_t size, gfp_t flags) __kmem_must_check;
+KMEM_API void *kvrealloc(const void *p, size_t size, gfp_t flags) KMEM_KVFREED
+	KMEM_ALLOC_SIZE(2) KMEM_MUST_CHECK;
 
 /**
  * kvfree - free memory from kvmalloc(), kmalloc() or vmalloc()
@@ -312,7 +396,9 @@ KMEM_API void kvfree_sensitive(const void *addr, size_t len);
  * until the object is freed.
  *
  * RCU here is liburcu's default "memb" flavour (urcu_memb_*, what
- * <urcu.h> maps rcu_read_lock() to).  Rules:
+ * <urcu.h> maps rcu_read_lock() to).  kmem's headers include no liburcu
+ * header: the program includes <urcu.h> (or <urcu/urcu-memb.h>), before or
+ * after them, for struct rcu_head and the read side.  Rules:
  *  - readers call urcu_memb_register_thread() before their first
  *    urcu_memb_read_lock() and urcu_memb_unregister_thread() before exit;
  *  - a thread calling kfree_rcu()/kvfree_rcu() must be registered too
@@ -356,13 +442,13 @@ KMEM_API void kvfree_rcu_barrier(void);
 /* ---- kmem-specific ------------------------------------------------------ */
 
 /**
- * kmem_kmalloc_drain - hand the calling thread's front cache back to the heap
+ * kmem_kmalloc_drain - give cached free memory back to the page allocator
  *
- * Freed small chunks wait in a per-thread cache for reuse, and what
- * overflows those caches waits in a shared depot; this returns the calling
- * thread's cache and the whole depot to their arenas (where the chunks
- * coalesce).  A thread's cache is handed back anyway at thread exit, the
- * depot when the page allocator runs out of memory.
+ * Freed kmalloc-N objects (and objects of every other slab cache) wait for
+ * reuse in per-thread caches and in each cache's shared pool.  This flushes
+ * every thread's caches, empties the pools and releases empty slabs.  The
+ * page allocator does the same by itself when it runs short of memory.
+ * Context: any thread; blocks while other threads finish a slow path.
  */
 KMEM_API void kmem_kmalloc_drain(void);
 
@@ -370,35 +456,41 @@ KMEM_API void kmem_kmalloc_drain(void);
  * kmem_kmalloc_set_fit - choose the kmalloc heap's fit policy
  * @fit: an enum kheap_fit value (see kmem/heap.h)
  *
- * Effective only before the first kmalloc(); the environment variable
- * KMEM_HEAP_FIT=first|next|best|worst|good does the same at first use and
- * this call overrides it.
+ * The kmalloc heap serves the sizes above KMALLOC_MAX_CACHE_SIZE that are
+ * not powers of two, up to 1 MiB (see Documentation/kmalloc.rst); smaller
+ * sizes come from slab caches and powers of two from whole pages, which no
+ * policy affects.  Effective until the heap's first allocation; the
+ * environment variable KMEM_HEAP_FIT=first|next|best|worst|good does the
+ * same at that point and this call overrides it.
  *
- * Return: 0, or -1 when the kmalloc heap is already in use or @fit is not
- * a policy.
+ * Return: 0, or -1 when the kmalloc heap is already in use with another
+ * policy or @fit is not a policy.
  */
 KMEM_API int kmem_kmalloc_set_fit(int fit);
 
 /**
  * struct kmem_kmalloc_stats - what the kmalloc layer holds
- * @arenas: number of heap arenas
+ * @arenas: number of kmalloc heap arenas created so far
  * @fit: the arenas' fit policy (enum kheap_fit)
- * @heap_bytes: usable bytes of live heap chunks, front caches and depot
- *	included
- * @front_bytes: usable bytes waiting in front caches of live threads
+ * @slab_bytes: object bytes of live allocations in the kmalloc-N caches
+ * @cached_bytes: object bytes of free kmalloc-N objects waiting for reuse in
+ *	thread caches and the caches' shared pools
+ * @slab_footprint: bytes of slabs the kmalloc-N caches hold
+ * @heap_bytes: chunk bytes of live allocations in the kmalloc heap
+ * @heap_footprint: bytes of segments the kmalloc heap holds
  * @large_bytes: bytes in live large (page) allocations
  * @large_count: number of live large allocations
- * @depot_bytes: chunk bytes parked in the depot, where front caches hand
- *	over what overflows them and refill from
  */
 struct kmem_kmalloc_stats {
 	unsigned int arenas;
 	int fit;
+	size_t slab_bytes;
+	size_t cached_bytes;
+	size_t slab_footprint;
 	size_t heap_bytes;
-	size_t front_bytes;
+	size_t heap_footprint;
 	size_t large_bytes;
 	unsigned long large_count;
-	size_t depot_bytes;
 };
 
 /**

@@ -25,7 +25,7 @@
 struct shim_usage {
 	struct kmem_page_stats pages;
 	size_t in_use;	   /* bytes the program holds in regions */
-	size_t cached;	   /* freed bytes waiting in per-thread caches */
+	size_t cached;	   /* freed kmalloc objects waiting for reuse */
 	size_t mmap_bytes; /* vmalloc areas */
 	unsigned long mmap_count;
 	size_t free_blocks; /* free buddy blocks */
@@ -38,8 +38,8 @@ static void shim_usage(struct shim_usage *u)
 	kmem_page_stats(&u->pages);
 	kmem_kmalloc_stats(&ks);
 	vmalloc_stats(&u->mmap_bytes, &u->mmap_count);
-	u->cached = ks.front_bytes + ks.depot_bytes;
-	u->in_use = ks.heap_bytes - u->cached + ks.large_bytes;
+	u->cached = ks.cached_bytes;
+	u->in_use = ks.slab_bytes + ks.heap_bytes + ks.large_bytes;
 	u->free_blocks = 0;
 	for (unsigned int order = 0; order < NR_PAGE_ORDERS; order++)
 		u->free_blocks += u->pages.nr_free[order];
@@ -151,9 +151,10 @@ __shim_export int malloc_info(int options, FILE *fp)
 }
 
 /*
- * Give back what kmem can: the calling thread's cached chunks and pages,
- * the shared depot, then every wholly free region.  @pad is ignored (kmem
- * has no heap top to keep).  Returns 1 when memory went back to the OS.
+ * Give back what kmem can: every thread's cached objects and empty slabs,
+ * the calling thread's cached pages, then every wholly free region.  @pad
+ * is ignored (kmem has no heap top to keep).  Returns 1 when memory went
+ * back to the OS.
  */
 __shim_export int malloc_trim(size_t pad)
 {

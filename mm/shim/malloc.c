@@ -2,18 +2,20 @@
 /*
  * mm/shim/malloc.c - the C allocation API on kmem, for libkmem-malloc.so.
  *
- * Loaded with LD_PRELOAD (or linked), this routes malloc and friends to the
- * kmalloc heap, so unmodified programs run on kmem.  The semantics are C's
+ * Loaded with LD_PRELOAD (or linked), this routes malloc and friends to
+ * kmalloc, so unmodified programs run on kmem.  The semantics are C's
  * and glibc's, not the kernel's: malloc(0) returns a unique pointer,
  * failures set errno to ENOMEM, realloc(p, 0) frees p and returns NULL as
  * glibc does, posix_memalign reports EINVAL for a bad alignment.
  *
- * Routing: alignments up to 16 bytes go to kvmalloc() (heap chunks, compound
- * pages, and vmalloc beyond KMALLOC_MAX_SIZE); larger alignments go to
- * kmalloc_aligned() (heap chunks up to a page of alignment, naturally
- * aligned page blocks up to 4 MiB, so any power of two up to 4 MiB works);
- * a block beyond KMALLOC_MAX_SIZE aligned to at most a page is a vmalloc
- * area, which starts on a page.
+ * Routing: kmalloc's (kmalloc-N slab caches up to 8 KiB, the kmalloc heap
+ * and naturally aligned pages up to KMALLOC_MAX_SIZE), with requests below
+ * 16 bytes rounded up to 16 so that every pointer has malloc's 16-byte
+ * alignment; beyond KMALLOC_MAX_SIZE a vmalloc area, with no size cap but
+ * the memory itself (malloc(3 GiB) works as in glibc).  Larger alignments
+ * go to kmalloc_aligned() (any power of two up to 4 MiB); a block beyond
+ * KMALLOC_MAX_SIZE aligned to at most a page is a vmalloc area, which
+ * starts on a page.
  * free() is kvfree(): a pointer kmem did not hand out is reported as
  * "BUG: kmalloc: kfree(...)" and the process aborts instead of corrupting
  * the heap.
@@ -57,6 +59,9 @@ static inline void *set_enomem(void)
 	return NULL;
 }
 
+/* malloc()'s alignment: kmalloc classes from 16 bytes up are 16-aligned. */
+#define SHIM_MIN_SIZE 16
+
 /* Every block handed out passes here (KMEM_TRACE records it). */
 static inline void *shim_result(void *p, size_t size)
 {
@@ -77,7 +82,13 @@ static inline void shim_free(void *p)
 
 static inline void *shim_alloc(size_t size, gfp_t gfp)
 {
-	return shim_result(kvmalloc(size ? size : 1, gfp), size);
+	void *p;
+
+	if (likely(size <= KMALLOC_MAX_SIZE))
+		p = kmalloc(size < SHIM_MIN_SIZE ? SHIM_MIN_SIZE : size, gfp);
+	else
+		p = __vmalloc(size, gfp);
+	return shim_result(p, size);
 }
 
 static void *shim_aligned(size_t align, size_t size)
@@ -126,10 +137,19 @@ __shim_export void *realloc(void *p, size_t size)
 		shim_free(p);
 		return NULL;
 	}
-	/* As in shim_free(): kvrealloc() may free @p and another thread reuse it. */
+	/* As in shim_free(): the old block may be freed and its address reused at once. */
 	if (shim_tracing())
 		shim_trace_free(p);
-	n = kvrealloc(p, size, SHIM_GFP);
+	if (size <= KMALLOC_MAX_SIZE || (!virt_addr_valid(p) && is_vmalloc_addr(p))) {
+		n = kvrealloc(p, size < SHIM_MIN_SIZE ? SHIM_MIN_SIZE : size, SHIM_GFP);
+	} else {
+		/* Growing a kmalloc block past KMALLOC_MAX_SIZE: into a vmalloc area. */
+		n = __vmalloc(size, SHIM_GFP);
+		if (n) {
+			memcpy(n, p, ksize(p));
+			kfree(p);
+		}
+	}
 	if (n)
 		return shim_result(n, size);
 	if (shim_tracing()) /* @p lives on */

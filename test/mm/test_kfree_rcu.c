@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <unistd.h>
+#include <urcu/urcu-memb.h>
 
 #include "test/helpers.h"
 
@@ -22,9 +23,10 @@ static void rcu_teardown(void)
 TestSuite(kfree_rcu, .init = rcu_setup, .fini = rcu_teardown, .timeout = 30);
 
 /* Large enough to be a page block, whose reference count shows the free. */
+/* Beyond the kmalloc heap's largest chunk: a page block with a refcount. */
 struct big_node {
 	struct rcu_head rcu;
-	char payload[100000];
+	char payload[1100000];
 };
 
 static int block_refcount(const void *p)
@@ -121,7 +123,7 @@ Test(kfree_rcu, rcu_head_anywhere_and_vmalloc_objects)
 
 Test(kfree_rcu, mightsleep_frees_at_once)
 {
-	void *p = kmalloc(200000, GFP_KERNEL);
+	void *p = kmalloc(1 << 18, GFP_KERNEL); /* a power of two: a page block */
 
 	kfree_rcu_mightsleep(p);
 	cr_assert_eq(block_refcount(p), 0);

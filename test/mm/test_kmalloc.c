@@ -8,20 +8,21 @@
 #include <string.h>
 
 #include <kmem/heap.h>
+#include "lib/prandom.h"
 #include "test/helpers.h"
 
 TestSuite(kmalloc, .fini = kmem_test_check, .timeout = 30);
 
-/* kmem_kmalloc_drain() leaves no chunk cached or allocated anywhere. */
-static void assert_drain_returns_every_chunk(const char *why)
+/* kmem_kmalloc_drain() leaves no object cached or allocated anywhere. */
+static void assert_drain_returns_everything(const char *why)
 {
 	struct kmem_kmalloc_stats st;
 
 	kmem_kmalloc_drain();
 	kmem_kmalloc_stats(&st);
-	cr_assert_eq(st.front_bytes, 0, "%s: front cache", why);
-	cr_assert_eq(st.depot_bytes, 0, "%s: depots", why);
-	cr_assert_eq(st.heap_bytes, 0, "%s: heaps", why);
+	cr_assert_eq(st.cached_bytes, 0, "%s: thread caches and barns", why);
+	cr_assert_eq(st.slab_bytes, 0, "%s: kmalloc caches", why);
+	cr_assert_eq(st.heap_bytes, 0, "%s: heap", why);
 }
 
 static bool all_bytes(const void *p, int byte, size_t len)
@@ -97,9 +98,9 @@ Test(kmalloc, every_small_size_is_aligned_writable_and_big_enough)
 	}
 }
 
-Test(kmalloc, large_allocations_are_page_blocks)
+Test(kmalloc, powers_of_two_and_sizes_beyond_the_heap_are_page_blocks)
 {
-	size_t sizes[] = {KMALLOC_MAX_CACHE_SIZE + 1, 200000, KMALLOC_MAX_SIZE};
+	size_t sizes[] = {2 * KMALLOC_MAX_CACHE_SIZE, 1 << 17, (1 << 20) + 1, KMALLOC_MAX_SIZE};
 
 	for (unsigned int i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		unsigned char *p = kmalloc(sizes[i], GFP_KERNEL | __GFP_ZERO);
@@ -135,14 +136,14 @@ Test(kmalloc, kzalloc_zeroes_recycled_chunks)
 	}
 }
 
-Test(kmalloc, front_cache_reuses_the_last_freed_chunk)
+Test(kmalloc, the_last_freed_object_of_a_class_is_reused_first)
 {
 	void *a = kmalloc(64, GFP_KERNEL);
 	void *b;
 
 	kfree(a);
 	b = kmalloc(60, GFP_KERNEL);
-	cr_assert_eq(a, b, "same size class: LIFO reuse from the thread's front cache");
+	cr_assert_eq(a, b, "same class: LIFO reuse from the thread's cache of kmalloc-64");
 	kfree(b);
 }
 
@@ -152,16 +153,19 @@ Test(kmalloc, krealloc_grows_and_shrinks_keeping_contents)
 	unsigned char *q;
 
 	fill_tagged(p, 100, 7);
-	q = krealloc(p, 5000, GFP_KERNEL);
+	q = krealloc(p, 5000, GFP_KERNEL); /* kmalloc-128 -> kmalloc-5k */
 	cr_assert_not_null(q);
 	cr_assert(check_tagged(q, 100, 7), "growing keeps the old bytes");
 	cr_assert_geq(ksize(q), 5000);
 	p = krealloc(q, 50, GFP_KERNEL);
-	cr_assert_eq(p, q, "shrinking stays in place");
+	cr_assert_eq(p, q, "shrinking a slab object stays in place");
 	cr_assert(check_tagged(p, 50, 7));
-	cr_assert_geq(ksize(p), 50);
-	cr_assert_lt(ksize(p), 5000, "the tail went back to the heap");
-	q = krealloc(p, 300000, GFP_KERNEL); /* heap -> large */
+	q = krealloc(p, 30000, GFP_KERNEL); /* slab -> heap */
+	cr_assert(check_tagged(q, 50, 7));
+	p = krealloc(q, 9000, GFP_KERNEL);
+	cr_assert_eq(p, q, "shrinking a heap chunk stays in place");
+	cr_assert_lt(ksize(p), 30000, "the tail went back to the heap");
+	q = krealloc(p, 1 << 19, GFP_KERNEL); /* heap -> large */
 	cr_assert(check_tagged(q, 50, 7));
 	p = krealloc(q, 20, GFP_KERNEL); /* a large block keeps its pages */
 	cr_assert_eq(p, q);
@@ -170,20 +174,20 @@ Test(kmalloc, krealloc_grows_and_shrinks_keeping_contents)
 
 Test(kmalloc, krealloc_grows_in_place_into_a_free_neighbour)
 {
-	unsigned char *p = kmalloc(2000, GFP_KERNEL);
-	unsigned char *guard = kmalloc(3000, GFP_KERNEL);
+	/* Heap sizes: above the slab classes, not powers of two. */
+	unsigned char *p = kmalloc(10000, GFP_KERNEL);
+	unsigned char *guard = kmalloc(30000, GFP_KERNEL);
 	size_t old = ksize(p);
 	unsigned char *q;
 
-	fill_tagged(p, 2000, 3);
-	/* Free what follows p (the front cache holds it: drain), then grow p into it. */
+	fill_tagged(p, 10000, 3);
+	/* Free what follows p, then grow p into it. */
 	cr_assert_gt(guard, p);
 	kfree(guard);
-	kmem_kmalloc_drain();
-	q = krealloc(p, 4000, GFP_KERNEL | __GFP_ZERO);
+	q = krealloc(p, 20000, GFP_KERNEL | __GFP_ZERO);
 	cr_assert_eq(q, p, "grew in place");
-	cr_assert(check_tagged(q, 2000, 3));
-	cr_assert_geq(ksize(q), 4000);
+	cr_assert(check_tagged(q, 10000, 3));
+	cr_assert_geq(ksize(q), 20000);
 	cr_assert(all_bytes(q + old, 0, ksize(q) - old), "__GFP_ZERO zeroes what was added");
 	kfree(q);
 }
@@ -247,7 +251,7 @@ Test(kmalloc, kfree_bulk_frees_every_pointer)
 	kfree_bulk(6, p);
 	kmem_kmalloc_stats(&st);
 	cr_assert_eq(st.large_count, 0);
-	assert_drain_returns_every_chunk("kfree_bulk");
+	assert_drain_returns_everything("kfree_bulk");
 }
 
 Test(kmalloc, kfree_sensitive_frees)
@@ -255,7 +259,7 @@ Test(kmalloc, kfree_sensitive_frees)
 	char *p = kstrdup("secret", GFP_KERNEL);
 
 	kfree_sensitive(p);
-	assert_drain_returns_every_chunk("kfree_sensitive");
+	assert_drain_returns_everything("kfree_sensitive");
 }
 
 Test(kmalloc, bad_frees_are_reported)
@@ -277,7 +281,7 @@ Test(kmalloc, bad_frees_are_reported)
 	cr_assert_eq(captured(KMEM_REPORT_BUG), 4, "interior pointer into a large block");
 	kfree(p);
 	kfree(p);
-	cr_assert_eq(captured(KMEM_REPORT_BUG), 5, "double free into the front cache");
+	cr_assert_eq(captured(KMEM_REPORT_BUG), 5, "an immediate double free into a thread cache");
 	cr_assert(captured_contains("double free"));
 	cr_assert_eq(ksize(&on_stack), 0);
 	cr_assert_eq(captured(KMEM_REPORT_BUG), 6, "ksize of foreign memory");
@@ -285,10 +289,10 @@ Test(kmalloc, bad_frees_are_reported)
 	free(foreign);
 }
 
-Test(kmalloc, double_free_of_an_uncached_chunk_is_reported)
+Test(kmalloc, double_free_of_a_heap_chunk_is_reported)
 {
-	char *p = kmalloc(5000, GFP_KERNEL);
-	char *q = kmalloc(5000, GFP_KERNEL);
+	char *p = kmalloc(10000, GFP_KERNEL);
+	char *q = kmalloc(10000, GFP_KERNEL);
 
 	capture_reports();
 	kfree(p);
@@ -316,7 +320,7 @@ Test(kmalloc, kfree_and_ksize_accept_cache_objects)
 
 static void *free_on_fresh_thread(void *obj)
 {
-	kfree(obj); /* this thread has no arena and no front cache yet */
+	kfree(obj); /* this thread has no thread cache yet */
 	return NULL;
 }
 
@@ -332,7 +336,7 @@ Test(kmalloc, kfree_of_a_cache_object_on_a_thread_that_never_allocated)
 	cr_assert_eq(captured(KMEM_REPORT_BUG), 0);
 	kmem_cache_destroy(cache); /* reports the object if kfree() lost it */
 	cr_assert_eq(captured(KMEM_REPORT_BUG) + captured(KMEM_REPORT_WARN), 0,
-		     "the slab object went back to its cache, not into a front cache");
+		     "the slab object went back to its cache");
 }
 
 Test(kmalloc, kfree_of_a_user_heap_chunk_is_reported)
@@ -355,7 +359,10 @@ Test(kmalloc, fit_policy_is_chosen_before_first_use)
 
 	cr_assert_eq(kmem_kmalloc_set_fit(KHEAP_BEST_FIT), 0);
 	cr_assert_eq(kmem_kmalloc_set_fit(42), -1);
-	p = kmalloc(10, GFP_KERNEL);
+	p = kmalloc(10, GFP_KERNEL); /* a slab size: the heap is not in use yet */
+	cr_assert_eq(kmem_kmalloc_set_fit(KHEAP_BEST_FIT), 0);
+	kfree(p);
+	p = kmalloc(10000, GFP_KERNEL);
 	kmem_kmalloc_stats(&st);
 	cr_assert_eq(st.fit, KHEAP_BEST_FIT);
 	cr_assert_eq(kmem_kmalloc_set_fit(KHEAP_FIRST_FIT), -1, "too late once in use");
@@ -367,6 +374,7 @@ Test(kmalloc, fit_policy_comes_from_the_environment)
 	struct kmem_kmalloc_stats st;
 
 	setenv("KMEM_HEAP_FIT", "worst", 1);
+	kfree(kmalloc(10000, GFP_KERNEL));
 	kmem_kmalloc_stats(&st);
 	cr_assert_eq(st.fit, KHEAP_WORST_FIT);
 	cr_assert_geq(st.arenas, 1);
@@ -374,219 +382,24 @@ Test(kmalloc, fit_policy_comes_from_the_environment)
 
 static void *alloc_and_free_on_thread(void *arg)
 {
-	void *p[100];
+	void *p[64];
 
 	(void)arg;
-	for (int i = 0; i < 100; i++)
-		p[i] = kmalloc(16 + 8 * (size_t)i, GFP_KERNEL);
-	for (int i = 0; i < 100; i++)
+	for (int i = 0; i < 64; i++)
+		p[i] = kmalloc(16 + 48 * i, GFP_KERNEL);
+	for (int i = 0; i < 64; i++)
 		kfree(p[i]);
 	return NULL;
 }
 
-Test(kmalloc, thread_exit_and_drain_empty_the_front_caches)
+Test(kmalloc, thread_exit_and_drain_return_every_cached_object)
 {
-	struct kmem_kmalloc_stats st;
 	pthread_t t;
 
 	pthread_create(&t, NULL, alloc_and_free_on_thread, NULL);
 	pthread_join(t, NULL);
-	kmem_kmalloc_stats(&st);
-	cr_assert_eq(st.front_bytes, 0, "the exited thread handed its cache back");
-	cr_assert_eq(st.heap_bytes, 0);
 	alloc_and_free_on_thread(NULL);
-	kmem_kmalloc_stats(&st);
-	cr_assert_gt(st.front_bytes, 0, "this thread keeps its freed chunks");
-	assert_drain_returns_every_chunk("drain");
-}
-
-static void *refill_on_thread(void *arg)
-{
-	struct kmem_kmalloc_stats *st = arg;
-	void *p[4];
-
-	for (int i = 0; i < 4; i++)
-		p[i] = kmalloc(200, GFP_KERNEL);
-	kmem_kmalloc_stats(st);
-	for (int i = 0; i < 4; i++)
-		kfree(p[i]);
-	return NULL;
-}
-
-Test(kmalloc, misses_in_a_row_refill_in_batches)
-{
-	struct kmem_kmalloc_stats st;
-	pthread_t t;
-
-	pthread_create(&t, NULL, refill_on_thread, &st);
-	pthread_join(t, NULL);
-	/* Misses 1, 2 and 3 fetch 1, 2 and 4 chunks: 3 of them still cached. */
-	cr_assert_geq(st.front_bytes, 3 * 200, "repeated misses cache chunks ahead");
-	cr_assert_eq(kmem_check(), 0);
-	kmem_kmalloc_stats(&st);
-	cr_assert_eq(st.front_bytes, 0, "thread exit handed the batch back");
-	cr_assert_eq(st.heap_bytes, 0);
-}
-
-#define FLUSH_CHUNKS 200
-
-static void *alloc_chunks_on_thread(void *arg)
-{
-	void **p = arg;
-
-	for (int i = 0; i < FLUSH_CHUNKS; i++)
-		p[i] = kmalloc(500, GFP_KERNEL);
-	return NULL;
-}
-
-Test(kmalloc, a_flush_returns_chunks_of_several_arenas_to_each)
-{
-	static void *p[2][FLUSH_CHUNKS];
-	struct kmem_kmalloc_stats st;
-	pthread_t t[2];
-
-	for (int i = 0; i < 2; i++) {
-		pthread_create(&t[i], NULL, alloc_chunks_on_thread, p[i]);
-		pthread_join(t[i], NULL);
-	}
-	kmem_kmalloc_stats(&st);
-	cr_assert_geq(st.arenas, 2);
-	/* Interleaved: every list this thread flushes mixes both arenas. */
-	for (int i = 0; i < FLUSH_CHUNKS; i++) {
-		kfree(p[0][i]);
-		kfree(p[1][i]);
-	}
-	cr_assert_eq(kmem_check(), 0);
-	assert_drain_returns_every_chunk("chunks of two arenas");
-}
-
-#define DEPOT_RUN 300
-
-static void *alloc_run_on_thread(void *arg)
-{
-	void **p = arg;
-
-	for (int i = 0; i < DEPOT_RUN; i++)
-		p[i] = kmalloc(64, GFP_KERNEL);
-	return NULL;
-}
-
-static bool in_run(void *const *run, const void *p)
-{
-	for (int i = 0; i < DEPOT_RUN; i++)
-		if (run[i] == p)
-			return true;
-	return false;
-}
-
-struct producer {
-	pthread_barrier_t freed;
-	void *first[DEPOT_RUN], *second[DEPOT_RUN];
-};
-
-static void *produce_twice(void *arg)
-{
-	struct producer *pr = arg;
-
-	alloc_run_on_thread(pr->first);
-	pthread_barrier_wait(&pr->freed); /* the consumer has the first run */
-	pthread_barrier_wait(&pr->freed); /* and has freed it */
-	alloc_run_on_thread(pr->second);
-	return NULL;
-}
-
-Test(kmalloc, a_consumers_frees_flow_back_to_the_producer_through_the_depot)
-{
-	static struct producer pr;
-	struct kmem_kmalloc_stats st;
-	int reused = 0;
-	pthread_t t;
-
-	pthread_barrier_init(&pr.freed, NULL, 2);
-	pthread_create(&t, NULL, produce_twice, &pr);
-	pthread_barrier_wait(&pr.freed);
-	for (int i = 0; i < DEPOT_RUN; i++)
-		kfree(pr.first[i]);
-	kmem_kmalloc_stats(&st);
-	cr_assert_geq(st.depot_bytes, (DEPOT_RUN - 64) * 64,
-		      "what the consumer's list cannot hold is parked");
-	cr_assert_eq(kmem_check(), 0);
-	pthread_barrier_wait(&pr.freed);
-	pthread_join(t, NULL);
-
-	for (int i = 0; i < DEPOT_RUN; i++)
-		reused += in_run(pr.first, pr.second[i]);
-	kmem_kmalloc_stats(&st);
-	cr_assert_eq(st.depot_bytes, 0, "the producer emptied its arena's depot");
-	cr_assert_geq(reused, DEPOT_RUN - 64, "and got the parked chunks back");
-	for (int i = 0; i < DEPOT_RUN; i++)
-		kfree(pr.second[i]);
-	assert_drain_returns_every_chunk("producer and consumer");
-	pthread_barrier_destroy(&pr.freed);
-}
-
-Test(kmalloc, double_free_of_a_chunk_in_the_depot_is_reported)
-{
-	static void *p[DEPOT_RUN];
-	struct kmem_kmalloc_stats st;
-
-	alloc_run_on_thread(p);
-	for (int i = 0; i < DEPOT_RUN; i++)
-		kfree(p[i]);
-	kmem_kmalloc_stats(&st);
-	cr_assert_gt(st.depot_bytes, 0);
-	capture_reports();
-	for (int i = 0; i < DEPOT_RUN; i++)
-		kfree(p[i]);
-	cr_assert_eq(captured(KMEM_REPORT_BUG), DEPOT_RUN, "every second free is reported");
-	cr_assert(captured_contains("double free"));
-	cr_assert(captured_contains("or a depot"), "the report says where the chunk waits");
-	cr_assert_eq(kmem_check(), 0, "and none of them corrupted a list or the depot");
-}
-
-Test(kmalloc, page_reclaim_empties_the_depot)
-{
-	static void *p[DEPOT_RUN];
-	struct kmem_kmalloc_stats st;
-	struct kmem_page_stats ps;
-
-	alloc_run_on_thread(p);
-	for (int i = 0; i < DEPOT_RUN; i++)
-		kfree(p[i]);
-	kmem_page_stats(&ps);
-	kmem_set_mem_limit(ps.mapped_bytes);
-	/* A whole region, which the limit cannot give: reclaim runs first. */
-	kfree(kmalloc(KMALLOC_MAX_SIZE, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN));
-	kmem_set_mem_limit(0);
-	kmem_kmalloc_stats(&st);
-	cr_assert_eq(st.depot_bytes, 0, "the depot went back to the heaps");
-	cr_assert_eq(kmem_check(), 0);
-}
-
-Test(kmalloc, reclaim_while_an_arena_grows_does_not_deadlock)
-{
-	static void *p[DEPOT_RUN], *big[4096];
-	struct kmem_kmalloc_stats st;
-	struct kmem_page_stats ps;
-	int n = 0;
-
-	alloc_run_on_thread(p);
-	for (int i = 0; i < DEPOT_RUN; i++)
-		kfree(p[i]);
-	kmem_kmalloc_stats(&st);
-	cr_assert_gt(st.depot_bytes, 0);
-	kmem_page_stats(&ps);
-	kmem_set_mem_limit(ps.mapped_bytes);
-	/* The arena grows under its lock until the limit stops it: reclaim runs there. */
-	while (n < 4096 && (big[n] = kmalloc(3000, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN)))
-		n++;
-	cr_assert_lt(n, 4096, "the limit stops growth");
-	kmem_kmalloc_stats(&st);
-	cr_assert_eq(st.depot_bytes, 0, "the failing allocation emptied the depot first");
-	kmem_set_mem_limit(0);
-	cr_assert_eq(kmem_check(), 0);
-	while (n--)
-		kfree(big[n]);
+	assert_drain_returns_everything("after a thread exited and this one freed");
 }
 
 Test(kmalloc, memory_limit_gives_null_not_corruption)
@@ -683,9 +496,11 @@ static void *stress_thread(void *argp)
 	struct stress_arg *arg = argp;
 	void *live[64] = {0};
 	size_t live_size[64];
+	struct prandom_state rng;
 
+	prandom_seed_state(&rng, arg->seed);
 	for (int op = 0; op < STRESS_OPS; op++) {
-		uint64_t r = test_rand(&arg->seed);
+		uint64_t r = prandom_u64_state(&rng);
 		unsigned int slot = r % 64;
 		size_t size;
 		void *p;
@@ -751,7 +566,146 @@ Test(kmalloc, two_threads_cross_free_with_a_shadow_model)
 		kfree(p);
 	}
 	cr_assert_eq(kmem_check(), 0);
-	assert_drain_returns_every_chunk("cross-thread frees");
+	assert_drain_returns_everything("cross-thread frees");
 	kmem_kmalloc_stats(&st);
 	cr_assert_eq(st.large_count, 0);
+}
+
+/* Every power of two from 8 B to 4 MiB, and odd sizes, from several threads. */
+static void *alloc_aligned_sizes(void *arg)
+{
+	static const size_t odd[] = {1, 7, 24, 100, 1000, 3000, 9000, 12289, 100000, 1500000};
+	uintptr_t bad = 0;
+
+	(void)arg;
+	for (int round = 0; round < 8; round++) {
+		void *p[32];
+		unsigned int n = 0;
+
+		for (size_t size = 8; size <= KMALLOC_MAX_SIZE; size *= 2) {
+			p[n] = kmalloc(size, GFP_KERNEL);
+			if (!p[n] || (uintptr_t)p[n] % size)
+				bad++;
+			n++;
+		}
+		for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+			p[n] = kmalloc(odd[i], GFP_KERNEL);
+			if (!p[n] || (uintptr_t)p[n] % ARCH_KMALLOC_MINALIGN)
+				bad++;
+			n++;
+		}
+		while (n--)
+			kfree(p[n]);
+	}
+	return (void *)bad;
+}
+
+Test(kmalloc, power_of_two_sizes_are_naturally_aligned_on_every_thread)
+{
+	pthread_t t[4];
+	void *bad;
+	void *page = kmalloc(PAGE_SIZE, GFP_KERNEL);
+
+	cr_assert_eq((uintptr_t)page % PAGE_SIZE, 0, "kmalloc(PAGE_SIZE) is page aligned");
+	kfree(page);
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, alloc_aligned_sizes, NULL);
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], &bad);
+		cr_assert_null(bad, "thread %d: %lu pointers not aligned as the kernel promises", i,
+			       (unsigned long)(uintptr_t)bad);
+	}
+}
+
+Test(kmalloc, small_sizes_come_from_kmalloc_caches_listed_in_slabinfo)
+{
+	static const char *const names[] = {"kmalloc-8 ", "kmalloc-96 ", "kmalloc-1k ",
+					    "kmalloc-8k "};
+	void *p = kmalloc(90, GFP_KERNEL);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	cr_assert_eq(ksize(p), 96, "ksize() is the class size");
+	cr_assert_eq(kmalloc_size_roundup(90), 96);
+	cr_assert_eq(kmalloc_size_roundup(8192), 8192);
+	kmem_slabinfo(out);
+	fclose(out);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		cr_assert_not_null(strstr(buf, names[i]), "slabinfo lists %s", names[i]);
+	free(buf);
+	kfree(p);
+}
+
+Test(kmalloc, odd_medium_sizes_get_a_tight_heap_chunk)
+{
+	void *p = kmalloc(12289, GFP_KERNEL);
+
+	cr_assert_geq(ksize(p), 12289);
+	cr_assert_lt(ksize(p), 12289 + 16, "a heap chunk, not 16 KiB of pages");
+	cr_assert_eq(ksize(p), kmalloc_size_roundup(12289));
+	kfree(p);
+}
+
+#define LIMIT_BLOCKS 64
+
+/* 4000 kmallocs of 16..65000 bytes, 256 live at a time, all freed at the end. */
+static void *churn_then_idle(void *arg)
+{
+	unsigned int seed = (unsigned int)(uintptr_t)arg;
+	void *p[256] = {NULL};
+
+	for (int i = 0; i < 4000; i++) {
+		seed = seed * 1103515245 + 12345;
+		kfree(p[i % 256]);
+		p[i % 256] = kmalloc(16 + (seed >> 8) % 64985, GFP_KERNEL);
+	}
+	for (int i = 0; i < 256; i++)
+		kfree(p[i]);
+	return NULL;
+}
+
+static void *idle_until_told(void *arg)
+{
+	pthread_barrier_t *b = arg;
+
+	churn_then_idle((void *)(uintptr_t)b);
+	pthread_barrier_wait(b); /* freed everything, now idle */
+	pthread_barrier_wait(b); /* until the main thread is done */
+	return NULL;
+}
+
+static void *grab_megabytes(void *arg)
+{
+	void **blocks = arg;
+	uintptr_t got = 0;
+
+	for (int i = 0; i < LIMIT_BLOCKS; i++)
+		if ((blocks[i] = kmalloc(1 << 20, GFP_KERNEL | __GFP_NOWARN)))
+			got++;
+	return (void *)got;
+}
+
+Test(kmalloc, idle_threads_do_not_pin_memory_under_a_limit)
+{
+	pthread_barrier_t b;
+	pthread_t idle[2], fresh;
+	void *blocks[LIMIT_BLOCKS];
+	void *got;
+
+	kmem_set_mem_limit(64UL << 20);
+	pthread_barrier_init(&b, NULL, 3);
+	for (int i = 0; i < 2; i++)
+		pthread_create(&idle[i], NULL, idle_until_told, &b);
+	pthread_barrier_wait(&b);
+	pthread_create(&fresh, NULL, grab_megabytes, blocks);
+	pthread_join(fresh, &got);
+	cr_assert_geq((uintptr_t)got, 60, "a new thread got %lu of %d 1 MiB blocks",
+		      (unsigned long)(uintptr_t)got, LIMIT_BLOCKS);
+	for (int i = 0; i < LIMIT_BLOCKS; i++)
+		kfree(blocks[i]);
+	pthread_barrier_wait(&b);
+	for (int i = 0; i < 2; i++)
+		pthread_join(idle[i], NULL);
+	kmem_set_mem_limit(0);
 }

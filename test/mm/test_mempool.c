@@ -20,7 +20,8 @@ static void **exhaust(unsigned int *n)
 	kmem_page_stats(&ps);
 	kmem_set_mem_limit(ps.mapped_bytes);
 	*n = 0;
-	while (*n < 65536 && (hold[*n] = kmalloc(256, GFP_NOWAIT | __GFP_NOWARN)))
+	/* Reclaim may run (NORETRY): nothing cached anywhere is left to find. */
+	while (*n < 65536 && (hold[*n] = kmalloc(256, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN)))
 		(*n)++;
 	cr_assert_lt(*n, 65536, "the limit stops kmalloc");
 	return hold;

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/prandom.h"
 #include "test/helpers.h"
 
 TestSuite(buddy, .fini = kmem_test_check, .timeout = 30);
@@ -55,14 +56,15 @@ Test(buddy, coalesces_freed_buddies_back_to_starting_state)
 	unsigned long before[NR_PAGE_ORDERS], after[NR_PAGE_ORDERS];
 	struct page *pages[200];
 	unsigned int orders[200];
-	uint64_t rng = 42;
+	struct prandom_state rng;
 
+	prandom_seed_state(&rng, 42);
 	free_page(__get_free_page(GFP_KERNEL));
 	buddy_snapshot(before);
 	cr_assert_eq(before[MAX_PAGE_ORDER], 1, "one wholly free region to start from");
 
 	for (int i = 0; i < 200; i++) {
-		orders[i] = (unsigned int)(test_rand(&rng) % 4);
+		orders[i] = prandom_u32_below(&rng, 4);
 		pages[i] = alloc_pages(GFP_KERNEL, orders[i]);
 		cr_assert_not_null(pages[i]);
 	}
@@ -416,10 +418,11 @@ static void *stress_thread(void *p)
 {
 	struct stress_arg *arg = p;
 	struct stress_shared *sh = arg->shared;
-	uint64_t rng = arg->seed;
+	struct prandom_state rng;
 
+	prandom_seed_state(&rng, arg->seed);
 	for (int i = 0; i < 20000 && !arg->failed; i++) {
-		unsigned int s = (unsigned int)(test_rand(&rng) % STRESS_SLOTS);
+		unsigned int s = prandom_u32_below(&rng, STRESS_SLOTS);
 
 		pthread_mutex_lock(&sh->slot[s].lock);
 		if (sh->slot[s].page) {
@@ -433,7 +436,7 @@ static void *stress_thread(void *p)
 			__free_pages(page, sh->slot[s].order);
 			sh->slot[s].page = NULL;
 		} else {
-			unsigned int order = (unsigned int)(test_rand(&rng) % 6);
+			unsigned int order = prandom_u32_below(&rng, 6);
 			struct page *page = alloc_pages(GFP_KERNEL, order);
 
 			if (!page) {
@@ -441,7 +444,7 @@ static void *stress_thread(void *p)
 			} else {
 				sh->slot[s].page = page;
 				sh->slot[s].order = order;
-				sh->slot[s].tag = test_rand(&rng);
+				sh->slot[s].tag = prandom_u64_state(&rng);
 				fill_tagged(page_address(page), 256, sh->slot[s].tag);
 			}
 		}

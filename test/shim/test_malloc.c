@@ -128,6 +128,36 @@ Test(shim, impossible_sizes_fail_with_enomem)
 	cr_assert_eq(errno, ENOMEM, "alignment beyond 4 MiB");
 }
 
+Test(shim, malloc_of_3_gib_succeeds_as_in_glibc)
+{
+	size_t size = 3UL << 30;
+	char *p = malloc(size);
+	char *q;
+
+	cr_assert_not_null(p, "beyond kvmalloc's INT_MAX: a vmalloc area");
+	p[0] = 1;
+	p[size - 1] = 2;
+	q = realloc(p, size + 4096);
+	cr_assert_not_null(q);
+	cr_assert_eq(q[0], 1);
+	cr_assert_eq(q[size - 1], 2);
+	free(q);
+	p = malloc(100);
+	q = realloc(p, size); /* a kmalloc block grows into a vmalloc area */
+	cr_assert_not_null(q);
+	free(q);
+}
+
+Test(shim, small_requests_keep_malloc_alignment)
+{
+	for (size_t n = 1; n <= 64; n++) {
+		void *p = malloc(n);
+
+		cr_assert_eq((uintptr_t)p % 16, 0, "malloc(%zu) is 16-byte aligned", n);
+		free(p);
+	}
+}
+
 Test(shim, calloc_zeroes_recycled_memory)
 {
 	unsigned char *p = malloc(200);
