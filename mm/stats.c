@@ -101,6 +101,7 @@ static bool json_slabinfo_row(FILE *out, char *line, bool first)
 	char *tunables = strstr(line, " : tunables "), *tok[MAX_TOKENS];
 	unsigned long tail[ARRAY_SIZE(slabinfo_tail)];
 	int n, name_tokens;
+	size_t name_len;
 
 	if (!tunables ||
 	    sscanf(tunables, " : tunables %lu %lu %lu : slabdata %lu %lu %lu", &tail[0], &tail[1],
@@ -114,11 +115,13 @@ static bool json_slabinfo_row(FILE *out, char *line, bool first)
 	for (int i = name_tokens; i < n; i++)
 		if (!isdigit((unsigned char)tok[i][0]))
 			return false;
-	/* Give the name its spaces back: its tokens are still one string. */
-	for (int i = 1; i < name_tokens; i++)
-		tok[i][-1] = ' ';
+	/* The name's tokens are still one string, with NULs for its spaces. */
+	name_len = (size_t)(tok[name_tokens - 1] - tok[0]) + strlen(tok[name_tokens - 1]);
+	for (char *c = tok[0]; c < tok[0] + name_len; c++)
+		if (!*c)
+			*c = ' ';
 	fprintf(out, "%s\n    {\"name\": ", first ? "" : ",");
-	json_string(out, tok[0], strlen(tok[0]));
+	json_string(out, tok[0], name_len);
 	for (int i = 0; i < nr_head; i++)
 		fprintf(out, ", \"%s\": %s", slabinfo_head[i], tok[name_tokens + i]);
 	for (size_t i = 0; i < ARRAY_SIZE(slabinfo_tail); i++)

@@ -241,7 +241,7 @@ __attribute__((destructor)) static void print_stats_at_exit(void)
 
 	if (!where || !*where || !strcmp(where, "0"))
 		return;
-	if (strcmp(where, "1")) {
+	if (strcmp(where, "1") != 0) {
 		int fd = open(where, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 
 		out = fd >= 0 ? fdopen(fd, "a") : NULL;

@@ -10,9 +10,9 @@
  * IDs are small integers: an ID is reused once its block is freed, so the
  * largest ID is about the largest number of blocks live at once (the
  * replayer sizes its tables by it).  realloc is a free and an allocation;
- * an alignment is not recorded.  Blocks allocated before tracing started
- * (by code that runs before the first malloc on the shim) are not in the
- * trace, and neither are their frees.
+ * an alignment is not recorded.  The first call through the shim opens the
+ * trace; the shim's destructor closes it, so frees by later exit handlers
+ * are not recorded.
  *
  * The recorder runs inside malloc, so it must not allocate from kmem (that
  * would recurse) and should not change what it measures: its table maps
