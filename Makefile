@@ -3,8 +3,8 @@
 #   make                 libkmem.a, libkmem.so.0, libkmem-malloc.so, kmem.pc and the
 #                        tools in build/default/ (needs a C compiler, pkg-config, liburcu)
 #   make check           build and run the Criterion suites, the install test (pkg-config
-#                        and CMake) and the man-page check (also needs Criterion, groff,
-#                        man-db and cmake)
+#                        and CMake), the header and man-page checks (also needs Criterion,
+#                        g++, groff, man-db and cmake)
 #   make demo            build and run examples/demo.c
 #   make install         PREFIX=/usr/local DESTDIR= (LIBDIR, INCLUDEDIR, PKGCONFIGDIR,
 #                        BINDIR, MANDIR, CMAKEDIR)
@@ -348,7 +348,7 @@ TOOL_BINS := $(TOOL_SRCS:tools/%.c=$(BUILD)/tools/%)
 all: $(TOOL_BINS)
 tools: $(TOOL_BINS)
 
-$(BUILD)/tools/%: tools/%.c lib/prandom.h lib/signame.h $(STATIC_LIB)
+$(BUILD)/tools/%: tools/%.c lib/prandom.h lib/stats_signal.h $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -I. $(SAN_FLAGS) $(CFLAGS) \

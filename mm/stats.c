@@ -39,13 +39,16 @@
 #include <kmem/version.h>
 
 #include "lib/core.h"
-#include "lib/signame.h"
+#include "lib/stats_signal.h"
 #include "mm/internal.h"
-
-#define STATS_DUMP_PATH_FORMAT "/tmp/kmem-stats.%d"
 
 static int print_text(FILE *out)
 {
+	/*
+	 * The title goes first: a stream allocates its buffer on its first
+	 * write, which must not happen under the locks the reports take (under
+	 * the malloc shim, that allocation is kmem's own).
+	 */
 	fprintf(out, "kmem statistics of pid %d\n", (int)getpid());
 	kmem_slabinfo(out);
 	kmem_buddyinfo(out);
@@ -332,7 +335,7 @@ static void dump_now(void)
 	enum kmem_stats_format format = kmem_stats_env_format();
 	char path[64];
 
-	snprintf(path, sizeof(path), STATS_DUMP_PATH_FORMAT, (int)getpid());
+	snprintf(path, sizeof(path), KMEM_STATS_REPORT_PATH, (int)getpid());
 	if (kmem_stats_write(path, KMEM_STATS_TEXT))
 		kmem_warn("kmem: cannot write the statistics to %s: %s", path, strerror(errno));
 	if (format != KMEM_STATS_JSON)

@@ -27,9 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/signame.h"
+#include "lib/stats_signal.h"
 
-#define REPORT_PATH_FORMAT "/tmp/kmem-stats.%d"
 #define REPORT_TIMEOUT_MS 5000
 #define PAGE_BYTES 4096UL
 
@@ -90,7 +89,7 @@ static FILE *fetch_report(int pid, int sig)
 {
 	char path[64];
 
-	snprintf(path, sizeof(path), REPORT_PATH_FORMAT, pid);
+	snprintf(path, sizeof(path), KMEM_STATS_REPORT_PATH, pid);
 	if (unlink(path) && errno != ENOENT) {
 		fprintf(stderr, "kmemtop: cannot remove the old report %s: %s\n", path,
 			strerror(errno));

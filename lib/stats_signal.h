@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/signame.h - signal names as KMEM_STATS_SIGNAL takes them, shared by
- * the library (mm/stats.c) and tools/kmemtop.c, which must agree.
+ * lib/stats_signal.h - what the library (mm/stats.c) and tools/kmemtop.c
+ * must agree on for KMEM_STATS_SIGNAL: how a signal is named, and where the
+ * report goes.
  */
-#ifndef KMEM_LIB_SIGNAME_H
-#define KMEM_LIB_SIGNAME_H
+#ifndef KMEM_LIB_STATS_SIGNAL_H
+#define KMEM_LIB_STATS_SIGNAL_H
 
 #include <signal.h>
 #include <stdlib.h>
@@ -30,4 +31,7 @@ static inline int kmem_parse_signal(const char *s)
 	return 0;
 }
 
-#endif /* KMEM_LIB_SIGNAME_H */
+/* The report of process <pid>, replaced whole on every signal. */
+#define KMEM_STATS_REPORT_PATH "/tmp/kmem-stats.%d"
+
+#endif /* KMEM_LIB_STATS_SIGNAL_H */
