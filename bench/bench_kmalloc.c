@@ -10,9 +10,12 @@
  *   prodcons   2 threads: one allocates 16..512 bytes and passes the block
  *              through the ring, the other frees it (cross-thread frees)
  *   rand1k x2  two threads running rand1k independently
- * then the peak RSS of rand1k (KiB, a child process per allocator), and
- * rand1k with each fit policy of the kmalloc heap (a child each, so the
- * policy is set before kmalloc's first use).
+ * then the peak RSS of rand1k (KiB, a child process per allocator),
+ * rand64k with each fit policy of the kmalloc heap (a child each, so the
+ * policy is set before the heap's first use; only sizes above 8 KiB that
+ * are not powers of two reach the heap), and the footprint of medium
+ * sizes: 2000 live blocks of 8..64 KiB (not powers of two) in the kmalloc
+ * heap, against the 2^order pages the kernel would give each.
  *
  * Under each row: kmem's value divided by each column's (below 1: kmem
  * takes less time or memory).
@@ -93,13 +96,39 @@ struct fit_job {
 	int fit;
 };
 
-static double rand1k_under_fit(void *arg)
+static double rand64k_under_fit(void *arg)
 {
 	const struct fit_job *f = arg;
 
 	if (kmem_kmalloc_set_fit(f->fit))
 		return NAN;
-	return rand1k_seeded(f->job.col, f->job.iters, 7);
+	return random_live(f->job.col, f->job.iters, 1000, 16, 65536, 7);
+}
+
+/* 2000 live medium blocks: requested, heap footprint and page-rounded KiB. */
+static void medium_footprint(void)
+{
+	static void *p[2000];
+	struct prandom_state rng = PRANDOM_STATE_INIT(5);
+	struct kmem_kmalloc_stats st;
+	size_t requested = 0, pages = 0;
+
+	for (int i = 0; i < 2000; i++) {
+		size_t size = prandom_u32_between(&rng, 8193, 65535);
+
+		if (!(size & (size - 1)))
+			size++;
+		p[i] = kmalloc(size, GFP_KERNEL);
+		requested += size;
+		pages += PAGE_SIZE << get_order(size);
+	}
+	kmem_kmalloc_stats(&st);
+	printf("medium sizes footprint, 2000 live blocks of 8..64 KiB: requested %zu KiB, "
+	       "kmalloc heap %zu KiB (x%.3f), kernel page rounding %zu KiB (x%.3f)\n",
+	       requested >> 10, st.heap_footprint >> 10, (double)st.heap_footprint / requested,
+	       pages >> 10, (double)pages / requested);
+	for (int i = 0; i < 2000; i++)
+		kfree(p[i]);
 }
 
 int main(int argc, char **argv)
@@ -126,11 +155,11 @@ int main(int argc, char **argv)
 
 	/* Policies first: the children must not inherit an initialised kmalloc. */
 	for (int f = 0; f < NR_FITS; f++) {
-		struct fit_job job = {{&cols[0], bench_count(1000000, 10000)}, f};
+		struct fit_job job = {{&cols[0], bench_count(150000, 2000)}, f};
 		struct child_result r;
 
 		fits.column[f] = kheap_fit_name((enum kheap_fit)f);
-		fit_ns[f] = run_in_child(rand1k_under_fit, &job, &r) ? r.value : NAN;
+		fit_ns[f] = run_in_child(rand64k_under_fit, &job, &r) ? r.value : NAN;
 	}
 
 	report_header(&report, "peak RSS of rand1k, KiB (a child process per allocator)");
@@ -150,7 +179,8 @@ int main(int argc, char **argv)
 	}
 
 	report_header(&fits,
-		      "rand1k per kmalloc heap fit policy (KMEM_HEAP_FIT), ns per operation");
-	report_row(&fits, "rand1k", fit_ns);
+		      "rand64k per kmalloc heap fit policy (KMEM_HEAP_FIT), ns per operation");
+	report_row(&fits, "rand64k", fit_ns);
+	medium_footprint();
 	return 0;
 }

@@ -376,24 +376,33 @@ void *kmalloc_aligned(size_t size, size_t align, gfp_t gfp)
 
 /* ---- kfree / ksize ------------------------------------------------------------------- */
 
+/* Why @p has no block head: not kmem's (@page NULL), or a block being freed. */
+static __cold __noinline struct page *kmalloc_no_block(const void *p, const char *fn,
+						       const struct page *page)
+{
+	if (!page)
+		kmem_bug("kmalloc: %s(%p): address was not allocated by kmem%s", fn, p,
+			 is_vmalloc_addr(p) ? " via kmalloc (it is a vmalloc area: use vfree())" :
+					      "");
+	else
+		kmem_bug("kmalloc: %s(%p): address is in a page block that is not allocated", fn,
+			 p);
+	return NULL;
+}
+
 /*
  * The head page of the block holding @p, with a report naming @fn when
  * there is none; NULL then.
  */
-static struct page *kmalloc_block(const void *p, const char *fn)
+static __always_inline struct page *kmalloc_block(const void *p, const char *fn)
 {
 	struct page *page = __virt_to_page(p), *head;
 
-	if (unlikely(!page)) {
-		kmem_bug("kmalloc: %s(%p): address was not allocated by kmem%s", fn, p,
-			 is_vmalloc_addr(p) ? " via kmalloc (it is a vmalloc area: use vfree())" :
-					      "");
-		return NULL;
-	}
+	if (unlikely(!page))
+		return kmalloc_no_block(p, fn, NULL);
 	head = compound_head(page);
 	if (unlikely(!head)) /* a tail page of a block being freed right now */
-		kmem_bug("kmalloc: %s(%p): address is in a page block that is not allocated", fn,
-			 p);
+		return kmalloc_no_block(p, fn, page);
 	return head;
 }
 

@@ -2,6 +2,9 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "test/helpers.h"
 
@@ -88,4 +91,38 @@ bool check_tagged(const void *p, size_t len, uint64_t tag)
 		if (c[i] != (unsigned char)(tag * 31 + i * 7))
 			return false;
 	return true;
+}
+
+void (*os_call_probe)(const char *call);
+
+static void probe(const char *call)
+{
+	void (*fn)(const char *) = __atomic_load_n(&os_call_probe, __ATOMIC_ACQUIRE);
+
+	if (fn)
+		fn(call);
+}
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	probe("mmap");
+	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+}
+
+int munmap(void *addr, size_t len)
+{
+	probe("munmap");
+	return (int)syscall(SYS_munmap, addr, len);
+}
+
+int mprotect(void *addr, size_t len, int prot)
+{
+	probe("mprotect");
+	return (int)syscall(SYS_mprotect, addr, len, prot);
+}
+
+int madvise(void *addr, size_t len, int advice)
+{
+	probe("madvise");
+	return (int)syscall(SYS_madvise, addr, len, advice);
 }

@@ -27,6 +27,13 @@ bool captured_contains(const char *needle);
  */
 void expect_fatal_report(const char *needle);
 
+/*
+ * The test binary defines mmap, munmap, mprotect and madvise itself, so
+ * every such call kmem makes goes through here; a test may set os_call_probe
+ * to run code just before each one (in the calling thread).
+ */
+extern void (*os_call_probe)(const char *call);
+
 /* Fill @len bytes with a pattern derived from @tag; verify it. */
 void fill_tagged(void *p, size_t len, uint64_t tag);
 bool check_tagged(const void *p, size_t len, uint64_t tag);

@@ -14,7 +14,8 @@
  * Misuse is detected and reported in the kernel's "BUG: Bad page state"
  * style on stderr, then the process aborts (see kmem/debug.h to change the
  * action): freeing an address kmem never handed out, a misaligned address, a
- * page that is already free, or a reference count going below zero.
+ * page that is already free, a reference count going below zero, or a block
+ * that the slab or kmalloc layer owns (PG_slab, PG_heap, PG_large).
  */
 #ifndef KMEM_MM_H
 #define KMEM_MM_H
@@ -126,7 +127,9 @@ struct page {
  * Return: the head page with a reference count of one, or NULL when memory
  * is exhausted (a configured limit is reached or the OS refuses) or @order is
  * larger than MAX_PAGE_ORDER; a warning is printed on stderr unless
- * __GFP_NOWARN.  Never NULL with __GFP_NOFAIL and a valid order.
+ * __GFP_NOWARN.  NULL also when fault injection (kmem_fault_set(),
+ * KMEM_FAIL_PAGE_ALLOC) fails the call.  Never NULL with __GFP_NOFAIL and a
+ * valid order.
  * Context: any thread; takes the zone lock only when the calling thread's
  * page cache cannot serve the request.
  */
@@ -182,8 +185,9 @@ KMEM_API unsigned long get_zeroed_page(gfp_t gfp);
  * When this was the last reference the whole block is freed.  When other
  * references remain and the block is not compound, every page but the first
  * is freed now and the first page is freed by the last put_page() (Linux
- * semantics).  Freeing a page that is already free, a tail page, or a page
- * kmem does not own is reported and aborts.
+ * semantics).  Freeing a page that is already free, a tail page, a page
+ * kmem does not own, or a slab, heap segment or large kmalloc block (free
+ * those through their own API) is reported and aborts.
  */
 KMEM_API void __free_pages(struct page *page, unsigned int order);
 

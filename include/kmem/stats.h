@@ -74,9 +74,11 @@ KMEM_API void kmem_page_drain(void);
  * kmem_page_trim - return every wholly free region to the OS
  *
  * Free regions are normally kept (up to KMEM_PAGE_RETAIN bytes) so that a
- * program that frees and reallocates does not pay for mmap each time.
+ * program that frees and reallocates does not pay for mmap each time.  The
+ * memory goes back to the OS; the address ranges stay reserved for the
+ * regions kmem maps next.
  *
- * Return: bytes unmapped.
+ * Return: bytes given back.
  */
 KMEM_API size_t kmem_page_trim(void);
 

@@ -29,8 +29,10 @@
  * KMEM_TRACE=path records every allocation and free in kheap-replay's trace
  * format (mm/shim/trace.c).
  *
- * KMEM_STATS=1 prints slabinfo, buddyinfo and the meminfo summary (heaps
- * included) to stderr at exit; any other value names a file to append to.
+ * KMEM_STATS=1 (or yes, true, stderr) prints slabinfo, buddyinfo and the
+ * meminfo summary (heaps included) to stderr at exit; 0 (or no, false, off)
+ * or an empty value prints nothing; any other value names a file to append
+ * to, with a warning when it cannot be opened.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <kmem/kmem.h>
@@ -234,18 +237,31 @@ __shim_export void free_aligned_sized(void *p, size_t align, size_t size)
 
 /* ---- KMEM_STATS -------------------------------------------------------- */
 
+static const char *const stats_off[] = {"", "0", "no", "false", "off", NULL};
+static const char *const stats_stderr[] = {"1", "yes", "true", "stderr", NULL};
+
+static bool stats_word(const char *value, const char *const words[])
+{
+	for (; *words; words++)
+		if (!strcasecmp(value, *words))
+			return true;
+	return false;
+}
+
 __attribute__((destructor)) static void print_stats_at_exit(void)
 {
 	const char *where = getenv("KMEM_STATS");
 	FILE *out = stderr;
 
-	if (!where || !*where || !strcmp(where, "0"))
+	if (!where || stats_word(where, stats_off))
 		return;
-	if (strcmp(where, "1") != 0) {
+	if (!stats_word(where, stats_stderr)) {
 		int fd = open(where, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 
 		out = fd >= 0 ? fdopen(fd, "a") : NULL;
 		if (!out) {
+			kmem_warn("kmem: KMEM_STATS=\"%s\": cannot open the file: %s", where,
+				  strerror(errno));
 			if (fd >= 0)
 				close(fd);
 			return;

@@ -8,10 +8,12 @@
 #include <criterion/criterion.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -359,4 +361,99 @@ Test(shim, thread_churn_keeps_memory_flat)
 	after = rss_kib();
 	cr_assert_leq(after - warm, 4096, "RSS grew from %ld to %ld KiB over 2000 threads", warm,
 		      after);
+}
+
+/*
+ * Run /bin/true on the shim with KMEM_STATS=@value in the directory @dir
+ * and collect its stderr into @err.  Returns the exit status.
+ */
+static int run_with_kmem_stats(const char *value, const char *dir, char *err, size_t len)
+{
+	char shim[PATH_MAX], preload[PATH_MAX + 16], stats[PATH_MAX + 16];
+	char *envp[] = {preload, stats, NULL};
+	size_t used = 0;
+	int pipefd[2], status;
+	Dl_info info;
+	ssize_t n;
+	pid_t pid;
+
+	cr_assert(dladdr((void *)malloc, &info));
+	cr_assert_not_null(realpath(info.dli_fname, shim));
+	snprintf(preload, sizeof(preload), "LD_PRELOAD=%s", shim);
+	snprintf(stats, sizeof(stats), "KMEM_STATS=%s", value);
+	cr_assert_eq(pipe(pipefd), 0);
+	pid = fork();
+	if (pid == 0) {
+		dup2(pipefd[1], STDERR_FILENO);
+		close(pipefd[0]);
+		if (chdir(dir) == 0)
+			execle("/bin/true", "true", (char *)NULL, envp);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (used < len - 1 && (n = read(pipefd[0], err + used, len - 1 - used)) > 0)
+		used += (size_t)n;
+	err[used] = '\0';
+	close(pipefd[0]);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+Test(shim, kmem_stats_yes_means_stderr_not_a_file_named_yes)
+{
+	char dir[] = "/tmp/kmem-stats-XXXXXX";
+	char err[8192];
+
+	cr_assert_not_null(mkdtemp(dir));
+	for (const char *const *v = (const char *const[]){"yes", "TRUE", "stderr", "1", NULL}; *v;
+	     v++) {
+		cr_assert_eq(run_with_kmem_stats(*v, dir, err, sizeof(err)), 0);
+		cr_assert(strstr(err, "kmem statistics of pid"), "KMEM_STATS=%s printed: %s", *v,
+			  err);
+	}
+	cr_assert_eq(rmdir(dir), 0, "no statistics file was created in %s", dir);
+}
+
+Test(shim, kmem_stats_off_words_print_nothing)
+{
+	char dir[] = "/tmp/kmem-stats-XXXXXX";
+	char err[8192];
+
+	cr_assert_not_null(mkdtemp(dir));
+	for (const char *const *v = (const char *const[]){"0", "no", "off", "false", NULL}; *v;
+	     v++) {
+		cr_assert_eq(run_with_kmem_stats(*v, dir, err, sizeof(err)), 0);
+		cr_assert_str_empty(err, "KMEM_STATS=%s printed: %s", *v, err);
+	}
+	cr_assert_eq(rmdir(dir), 0, "no statistics file was created in %s", dir);
+}
+
+Test(shim, kmem_stats_unopenable_path_gives_a_warning)
+{
+	char err[8192];
+
+	cr_assert_eq(run_with_kmem_stats("/nonexistent-kmem-dir/stats", "/", err, sizeof(err)), 0);
+	cr_assert(strstr(err,
+			 "WARNING: kmem: KMEM_STATS=\"/nonexistent-kmem-dir/stats\": cannot "
+			 "open the file"),
+		  "stderr: %s", err);
+}
+
+Test(shim, kmem_stats_path_receives_the_report)
+{
+	char dir[] = "/tmp/kmem-stats-XXXXXX";
+	char path[sizeof(dir) + 8], err[8192], line[256] = "";
+	FILE *f;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/stats", dir);
+	cr_assert_eq(run_with_kmem_stats(path, "/", err, sizeof(err)), 0);
+	cr_assert_str_empty(err);
+	f = fopen(path, "r");
+	cr_assert_not_null(f);
+	cr_assert_not_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	cr_assert(strstr(line, "kmem statistics of pid"), "first line: %s", line);
+	unlink(path);
+	rmdir(dir);
 }
