@@ -326,7 +326,7 @@ uninstall:
 	for page in $(notdir $(MAN_PAGES)); do rm -f $(DESTDIR)$(MANDIR)/man$${page##*.}/$$page; done
 
 FORMATTED := $(sort $(wildcard include/kmem/*.h lib/*.[ch] page/*.[ch] slab/*.[ch] mm/*.[ch] test/*.[ch] \
-	test/*/*.c test/cxx/*.cpp examples/*.c bench/*.[ch] tools/*.c mm/shim/*.c))
+	test/*/*.c test/cxx/*.cpp examples/*.c bench/*.[ch] tools/*.c mm/shim/*.[ch]))
 
 # Any clang-tidy or cppcheck finding fails: fix it, or suppress that one line
 # with a NOLINT / cppcheck-suppress comment that gives the reason.
