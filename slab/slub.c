@@ -55,6 +55,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+#include "lib/fault.h"
 #include "slab/internal.h"
 
 /* A thread caches about TCACHE_BYTES of a cache, 2..TCACHE_SLOTS objects. */
@@ -649,6 +650,11 @@ static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, void *c
 
 	if (unlikely(!s))
 		return slab_alloc_slow(s, gfp, caller);
+	/* failslab, as in the kernel's slab_pre_alloc_hook(); one load when off. */
+	if (unlikely(kmem_should_failslab(s->name, s->flags & SLAB_FAILSLAB, s->object_size, gfp,
+					  caller)) &&
+	    s != &kmem_cache_boot)
+		return NULL;
 	object = tcache_pop(s);
 	if (unlikely(!object))
 		return slab_alloc_slow(s, gfp, caller);
