@@ -9,8 +9,8 @@
  * /tmp/kmem-stats.<pid> when it receives that signal; see
  * Documentation/statistics.rst).  kmemtop reads the signal from the
  * process's environment (or from -s), removes the old report, sends the
- * signal and waits for the new report, every SECONDS (default 3) until the
- * process exits, or once with --once.
+ * signal, waits for the new report and removes it once it is open, every
+ * SECONDS (default 3) until the process exits, or once with --once.
  *
  * It shows one summary line per layer (slab from the slabinfo totals, the
  * others from the meminfo lines named after them) and the caches sorted by
@@ -102,8 +102,11 @@ static FILE *fetch_report(int pid, int sig)
 	for (long waited = 0; waited < REPORT_TIMEOUT_MS; waited += 10) {
 		FILE *f = fopen(path, "r");
 
-		if (f)
+		/* The report was asked for by us: read it from the open file, leave none. */
+		if (f) {
+			unlink(path);
 			return f;
+		}
 		sleep_ms(10);
 	}
 	fprintf(stderr, "kmemtop: pid %d wrote no report to %s within %d ms\n", pid, path,

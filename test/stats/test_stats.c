@@ -380,7 +380,7 @@ Test(kmemtop, once_shows_layers_and_caches_sorted_by_size)
 {
 	char *argv[] = {BUILD_PATH("target_stats"), NULL};
 	const char *env[] = {"KMEM_STATS_SIGNAL=SIGUSR2", NULL};
-	char pid[16], out[8192], *target, *smaller;
+	char pid[16], out[8192], report[64], *target, *smaller;
 	struct test_child c;
 
 	start(&c, argv, env);
@@ -398,6 +398,8 @@ Test(kmemtop, once_shows_layers_and_caches_sorted_by_size)
 	cr_assert(target && strstr(target, "target_objects"), "active/total objects:\n%s", out);
 	smaller = strstr(out, " kmem_cache\n");
 	cr_assert(smaller && smaller > target, "sorted by cache size, largest first:\n%s", out);
+	snprintf(report, sizeof(report), "/tmp/kmem-stats.%s", pid);
+	cr_assert_neq(access(report, F_OK), 0, "kmemtop leaves no report behind");
 	cr_assert_eq(child_finish(&c, NULL, 0), 0);
 }
 
