@@ -505,7 +505,9 @@ static unsigned int barn_take(struct kmem_cache *s, void **dst, unsigned int n)
 		n = b->count;
 	/* Written under the lock, peeked at without it. */
 	WRITE_ONCE(b->count, b->count - n);
-	memcpy(dst, b->objs + b->count, n * sizeof(void *));
+	/* Another thread may have emptied it, and barn_release() freed @objs. */
+	if (n)
+		memcpy(dst, b->objs + b->count, n * sizeof(void *));
 	pthread_mutex_unlock(&b->lock);
 	return n;
 }
