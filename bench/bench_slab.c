@@ -1,272 +1,215 @@
 // SPDX-License-Identifier: MIT
 /*
- * bench/bench_slab.c - slab caches against the peers' malloc/free of the
- * same size (64 bytes).
+ * bench/bench_slab.c - a slab cache of 64-byte objects against the peers'
+ * malloc(64)/free.
  *
- * Rows are nanoseconds per operation (ratio: that row's time divided by
- * kmem's; above 1 means kmem is faster), except the memory rows, which are
- * bytes mapped per live object.
- *   hot pair       alloc+free of one object, repeated
- *   batch LIFO     allocate 1M objects, free them newest first (per object)
- *   batch random   allocate 1M objects, free them in random order
- *   bulk 16        kmem_cache_alloc_bulk/free_bulk of 16 (peers: 16 mallocs)
- *   prod/cons      two threads, every object freed by the other thread
- *   memory         resident bytes per live object beyond its 64 bytes, for 1M
- *                  objects allocated in a fresh child process
+ * kmem's column is kmem_cache_alloc/kmem_cache_free on a cache made with
+ * kmem_cache_create("bench64", 64, 0, 0, NULL).  Rows are ns per object
+ * (per alloc+free pair for the hot pair), except the memory row:
+ *   memory overhead  resident bytes per live object beyond its 64 bytes,
+ *                    for 1M objects allocated in a child process
+ *   hot pair         alloc+free of one object, repeated
+ *   batch 1M LIFO    allocate 1M objects, free them newest first
+ *   batch 1M random  allocate 1M objects, free them in a random order
+ *   random-order batch 512, 4096
+ *                    allocate a batch, free it in a fresh random
+ *                    permutation, repeat (the permutation is drawn outside
+ *                    the timed part)
+ *   bulk 16          kmem_cache_alloc_bulk/free_bulk of 16 (peers: 16
+ *                    mallocs, 16 frees)
+ *   prod/cons        two threads, every object freed by the other thread
+ *                    through the ring
+ *
+ * Under each row: kmem's value divided by each column's (below 1: kmem
+ * takes less time or memory).  Every timed row runs once at a tenth of its
+ * size first, to warm the caches.
+ *
+ * Usage: bench_slab [--quick | SCALE]
  */
-#include <pthread.h>
-#include <sched.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <kmem/kmem.h>
 
-#include "peers.h"
+#include "harness.h"
 
 #define OBJ 64
-#define BATCH (1L << 20)
-#define RING 4096
+#define BIG_BATCH (1L << 20)
+#define MIN_BATCH 4096
 
 static struct kmem_cache *cache;
-static const struct peer *cur_peer; /* NULL: kmem */
 static void **objs;
 static unsigned int *order;
 
-static inline void *obj_alloc(void)
+static void *cache_alloc(size_t size)
 {
-	return cur_peer ? cur_peer->malloc(OBJ) : kmem_cache_alloc(cache, GFP_KERNEL);
+	(void)size;
+	return kmem_cache_alloc(cache, GFP_KERNEL);
 }
 
-static inline void obj_free(void *p)
+static void cache_free(void *p)
 {
-	if (cur_peer)
-		cur_peer->free(p);
-	else
-		kmem_cache_free(cache, p);
+	kmem_cache_free(cache, p);
 }
 
-static double hot_pair(long iters)
+static double hot_pair(const struct peer *col, long iters)
 {
-	uint64_t t0 = now_ns();
+	return pair(col, iters, OBJ);
+}
 
-	for (long i = 0; i < iters; i++) {
-		void *p = obj_alloc();
+/*
+ * ns per object: allocate @size objects and free them newest first or in a
+ * random permutation, until @total objects have passed.  The permutations
+ * come from one seed, so every column frees in the same orders.
+ */
+static double batch(const struct peer *col, long size, long total, bool random_order)
+{
+	long rounds = total > size ? total / size : 1;
+	struct prandom_state rng;
+	uint64_t ns = 0;
 
-		bench_use(p);
-		obj_free(p);
+	prandom_seed_state(&rng, (uint64_t)size);
+	for (long i = 0; i < size; i++)
+		order[i] = (unsigned int)(size - 1 - i);
+	for (long r = 0; r < rounds; r++) {
+		uint64_t t0;
+
+		for (long i = size - 1; random_order && i > 0; i--) {
+			unsigned int j = prandom_u32_below(&rng, (uint32_t)i + 1), t = order[i];
+
+			order[i] = order[j];
+			order[j] = t;
+		}
+		t0 = now_ns();
+		for (long i = 0; i < size; i++)
+			objs[i] = col->malloc(OBJ);
+		for (long i = 0; i < size; i++)
+			col->free(objs[order[i]]);
+		ns += now_ns() - t0;
 	}
-	return (double)(now_ns() - t0) / (double)iters;
+	return (double)ns / (double)(rounds * size);
 }
 
-/* ns per object for allocating BATCH objects and freeing them in @order. */
-static double batch(bool random)
+static double batch_lifo(const struct peer *col, long size)
 {
-	uint64_t t0 = now_ns();
-
-	for (long i = 0; i < BATCH; i++)
-		objs[i] = obj_alloc();
-	for (long i = 0; i < BATCH; i++)
-		obj_free(objs[random ? order[i] : BATCH - 1 - i]);
-	return (double)(now_ns() - t0) / (double)BATCH;
+	return batch(col, size, size, false);
 }
 
-static double bulk16(long rounds)
+static double batch_random(const struct peer *col, long size)
+{
+	return batch(col, size, size, true);
+}
+
+static double random_order_512(const struct peer *col, long total)
+{
+	return batch(col, 512, total, true);
+}
+
+static double random_order_4096(const struct peer *col, long total)
+{
+	return batch(col, 4096, total, true);
+}
+
+static double bulk16(const struct peer *col, long rounds)
 {
 	void *p[16];
 	uint64_t t0 = now_ns();
 
 	for (long r = 0; r < rounds; r++) {
-		if (!cur_peer) {
+		if (col->malloc == cache_alloc) {
 			kmem_cache_alloc_bulk(cache, GFP_KERNEL, 16, p);
 			kmem_cache_free_bulk(cache, 16, p);
 		} else {
 			for (int i = 0; i < 16; i++)
-				p[i] = cur_peer->malloc(OBJ);
+				p[i] = col->malloc(OBJ);
 			for (int i = 0; i < 16; i++)
-				cur_peer->free(p[i]);
+				col->free(p[i]);
 		}
 	}
 	return (double)(now_ns() - t0) / (double)(rounds * 16);
 }
 
-static struct {
-	void *slot[RING];
-	unsigned long head, tail;
+static double prodcons(const struct peer *col, long count)
+{
+	return producer_consumer(col, count, OBJ, OBJ);
+}
+
+struct memory_job {
+	const struct peer *col;
 	long count;
-} ring;
-
-static void *producer(void *arg)
-{
-	(void)arg;
-	for (unsigned long i = 0; i < (unsigned long)ring.count; i++) {
-		void *p = obj_alloc();
-
-		while (i - __atomic_load_n(&ring.tail, __ATOMIC_ACQUIRE) >= RING)
-			sched_yield();
-		ring.slot[i % RING] = p;
-		__atomic_store_n(&ring.head, i + 1, __ATOMIC_RELEASE);
-	}
-	return NULL;
-}
-
-static void *consumer(void *arg)
-{
-	(void)arg;
-	for (unsigned long i = 0; i < (unsigned long)ring.count; i++) {
-		while (__atomic_load_n(&ring.head, __ATOMIC_ACQUIRE) == i)
-			sched_yield();
-		obj_free(ring.slot[i % RING]);
-		__atomic_store_n(&ring.tail, i + 1, __ATOMIC_RELEASE);
-	}
-	return NULL;
-}
-
-static double producer_consumer(long count)
-{
-	pthread_t p, c;
-	uint64_t t0;
-
-	ring.head = ring.tail = 0;
-	ring.count = count;
-	t0 = now_ns();
-	pthread_create(&c, NULL, consumer, NULL);
-	pthread_create(&p, NULL, producer, NULL);
-	pthread_join(p, NULL);
-	pthread_join(c, NULL);
-	return (double)(now_ns() - t0) / (double)count;
-}
-
-static long resident_bytes(void)
-{
-	long pages = 0, resident = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (f) {
-		if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
-			resident = 0;
-		fclose(f);
-	}
-	return resident * 4096;
-}
+};
 
 /*
- * Bytes of resident memory per live object beyond the object itself,
- * measured in a fresh child (the parent's heaps are warm): RSS after
- * allocating and touching BATCH objects minus RSS before.
+ * In a child: resident bytes after allocating and writing @count objects,
+ * minus before, per object, minus the object itself.
  */
-static double memory_overhead(void)
+static double memory_overhead_in_child(void *arg)
 {
-	int fd[2];
-	double per_object = -1;
-	pid_t pid;
+	const struct memory_job *job = arg;
+	long before;
 
-	if (pipe(fd))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		long before;
-		double v;
-
-		memset(objs, 0, BATCH * sizeof(void *)); /* not the allocator's */
-		before = resident_bytes();
-		for (long i = 0; i < BATCH; i++) {
-			objs[i] = obj_alloc();
-			memset(objs[i], 1, OBJ);
-		}
-		v = (double)(resident_bytes() - before) / (double)BATCH - OBJ;
-		if (write(fd[1], &v, sizeof(v)) != sizeof(v))
-			_exit(1);
-		_exit(0);
+	memset(objs, 0, (size_t)job->count * sizeof(void *)); /* not the allocator's memory */
+	before = rss_read().current_kib;
+	for (long i = 0; i < job->count; i++) {
+		objs[i] = job->col->malloc(OBJ);
+		memset(objs[i], 1, OBJ);
 	}
-	if (read(fd[0], &per_object, sizeof(per_object)) != sizeof(per_object))
-		per_object = -1;
-	waitpid(pid, NULL, 0);
-	close(fd[0]);
-	close(fd[1]);
-	return per_object;
+	return (double)(rss_read().current_kib - before) * 1024 / (double)job->count - OBJ;
 }
 
-typedef double (*bench_fn)(long arg);
-
-static double run_batch_lifo(long unused)
+static double memory_overhead(const struct peer *col, long count)
 {
-	(void)unused;
-	return batch(false);
-}
+	struct memory_job job = {col, count};
+	struct child_result r;
 
-static double run_batch_random(long unused)
-{
-	(void)unused;
-	return batch(true);
-}
-
-static double run_memory(long unused)
-{
-	(void)unused;
-	return memory_overhead();
+	return run_in_child(memory_overhead_in_child, &job, &r) ? r.value : NAN;
 }
 
 int main(int argc, char **argv)
 {
-	long scale = argc > 1 ? atol(argv[1]) : 1;
-	struct peer peers[MAX_PEERS];
-	int nr_peers = peers_load(peers);
-	uint64_t rng = 88172645463325252ULL;
 	static const struct {
 		const char *label;
-		bench_fn fn;
-		long arg;
-		const char *unit;
+		double (*run)(const struct peer *col, long n);
+		long n;
+		bool warm_up;
 	} rows[] = {
 		/* First, while every heap is still cold. */
-		{"memory overhead per object", run_memory, 0, "bytes"},
-		{"hot pair 64B", hot_pair, 20000000, "ns"},
-		{"batch 1M LIFO (per object)", run_batch_lifo, 0, "ns"},
-		{"batch 1M random (per object)", run_batch_random, 0, "ns"},
-		{"bulk 16 (per object)", bulk16, 1000000, "ns"},
-		{"2-thread prod/cons (per object)", producer_consumer, 2000000, "ns"},
+		{"memory overhead per object, bytes", memory_overhead, BIG_BATCH, false},
+		{"hot pair 64B", hot_pair, 20000000, true},
+		{"batch 1M LIFO (per object)", batch_lifo, BIG_BATCH, true},
+		{"batch 1M random (per object)", batch_random, BIG_BATCH, true},
+		{"random-order batch 512 (per object)", random_order_512, 4000000, true},
+		{"random-order batch 4096 (per object)", random_order_4096, 4000000, true},
+		{"bulk 16 (per object)", bulk16, 1000000, true},
+		{"2-thread prod/cons (per object)", prodcons, 2000000, true},
 	};
+	struct peer cols[1 + MAX_PEERS] = {{"kmem", cache_alloc, cache_free, NULL}};
+	double values[1 + MAX_PEERS];
+	struct report report;
+	int nr_cols;
 
-	objs = malloc(BATCH * sizeof(void *));
-	order = malloc(BATCH * sizeof(unsigned int));
-	for (long i = 0; i < BATCH; i++)
-		order[i] = (unsigned int)i;
-	for (long i = BATCH - 1; i > 0; i--) {
-		long j;
-		unsigned int t;
-
-		j = (long)(bench_rand(&rng) % (uint64_t)(i + 1));
-		t = order[i];
-		order[i] = order[j];
-		order[j] = t;
-	}
+	bench_init("bench_slab", argc, argv);
+	nr_cols = peers_load(cols, 1);
+	report = report_of(cols, nr_cols, 0);
+	objs = malloc(bench_count(BIG_BATCH, MIN_BATCH) * sizeof(void *));
+	order = malloc(bench_count(BIG_BATCH, MIN_BATCH) * sizeof(unsigned int));
 	cache = kmem_cache_create("bench64", OBJ, 0, 0, NULL);
+	if (!objs || !order || !cache)
+		return 1;
 
-	printf("bench_slab: %d-byte objects; kmem_cache_alloc/free vs malloc/free "
-	       "(ratio: value / kmem's)\n",
-	       OBJ);
+	report_header(&report, "bench_slab: 64-byte objects, ns per object unless stated");
 	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
-		long arg = rows[r].arg * scale;
-		double kmem;
+		long n = bench_count(rows[r].n, MIN_BATCH);
 
-		cur_peer = NULL;
-		if (rows[r].fn != run_memory)
-			rows[r].fn(arg / 10); /* warm up */
-		kmem = rows[r].fn(arg);
-		print_row(rows[r].label, "kmem", kmem, kmem, rows[r].unit);
-		for (int p = 0; p < nr_peers; p++) {
-			double v;
-
-			cur_peer = &peers[p];
-			if (rows[r].fn != run_memory)
-				rows[r].fn(arg / 10);
-			v = rows[r].fn(arg);
-			print_row(rows[r].label, peers[p].name, v, kmem, rows[r].unit);
+		for (int c = 0; c < nr_cols; c++) {
+			if (rows[r].warm_up)
+				rows[r].run(&cols[c], n / 10);
+			values[c] = rows[r].run(&cols[c], n);
 		}
+		report_row(&report, rows[r].label, values);
 	}
-	if (scale > 1)
+	if (bench_long_run())
 		kmem_slabinfo(stdout);
 	return 0;
 }

@@ -1,6 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench/peers.h - the allocators kmem is measured against, in one process.
+ * bench/peers.h - the allocators kmem is measured against, and the one
+ * table every benchmark's columns live in.
+ *
+ * A column is a struct peer: a name and a malloc/free pair (with memalign
+ * where a benchmark needs alignment).  Each benchmark puts its own kmem
+ * columns first (kmalloc, a slab cache, a kheap per fit policy, the page
+ * allocator) as small wrappers over the public API, then peers_load()
+ * appends glibc and every peer that loads, so every column is called the
+ * same way, through a function pointer.
  *
  * glibc's malloc is always present; jemalloc, mimalloc and tcmalloc are
  * loaded with dlopen (RTLD_LOCAL | RTLD_DEEPBIND) when installed, so each
@@ -10,49 +18,23 @@
 #define KMEM_BENCH_PEERS_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 struct peer {
 	const char *name;
 	void *(*malloc)(size_t size);
 	void (*free)(void *p);
-	void *(*realloc)(void *p, size_t size);
-	void *(*memalign)(size_t align, size_t size);
+	void *(*memalign)(size_t align, size_t size); /* NULL where no benchmark needs it */
 };
 
+/* glibc, jemalloc, mimalloc, tcmalloc. */
 #define MAX_PEERS 4
 
-/* Fill @peers with glibc and every other peer that loads; returns how many. */
-int peers_load(struct peer peers[MAX_PEERS]);
-
-/* Monotonic time in nanoseconds. */
-uint64_t now_ns(void);
-
 /*
- * Run @fn(@arg) in a child process and return its peak RSS in KiB (from
- * wait4's rusage), or -1 when the child failed.
+ * Append glibc and every other peer that loads to @table, whose first
+ * @nr_own entries are the benchmark's own columns and which has room for
+ * MAX_PEERS more; return the number of columns.  A peer that does not
+ * load is named on stderr and left out.
  */
-long run_for_peak_rss(void (*fn)(void *arg), void *arg);
-
-/* Keep the compiler from optimising away a value the benchmark computed. */
-static inline void bench_use(void *p)
-{
-	__asm__ volatile("" : : "r"(p) : "memory");
-}
-
-/* xorshift64: the benchmarks' reproducible random numbers; advances *@state. */
-static inline uint64_t bench_rand(uint64_t *state)
-{
-	uint64_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *state = x;
-}
-
-/* Print "name  value  ratio" rows: ratio = value / reference value. */
-void print_row(const char *label, const char *name, double value, double reference,
-	       const char *unit);
+int peers_load(struct peer *table, int nr_own);
 
 #endif /* KMEM_BENCH_PEERS_H */

@@ -150,10 +150,17 @@ static inline void *kmem_api_caller(void *caller)
 
 /*
  * Read once per call from the environment; callers read their options once
- * at layer initialisation.  Malformed values are reported with a warning and
- * the default is used.
+ * at layer initialisation.  Numbers are decimal (a leading 0 is not octal);
+ * sizes take an optional K, M, G or T suffix (binary units, optionally
+ * followed by B or iB).  A value that is malformed, overflows or lies
+ * outside [@min, @max] is reported with a warning naming the variable and
+ * the value, and the default is used.
  */
 __hidden size_t kmem_env_size(const char *name, size_t def);
+/* The same decimal syntax for a whole string: false unless it is all taken. */
+__hidden bool kmem_parse_long(const char *s, long min, long max, long *out);
+__hidden bool kmem_parse_u64(const char *s, uint64_t *out);
+__hidden long kmem_env_long_range(const char *name, long def, long min, long max);
 __hidden long kmem_env_long(const char *name, long def);
 
 /* ---- randomness (lib/random.c) --------------------------------------- */

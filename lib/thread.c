@@ -16,26 +16,30 @@
  *   asymmetric Dekker protocol:
  *
  *	owner fast path			flusher
- *	busy = 1			lock(t->lock)
- *	(compiler barrier)		flush_request = 1
- *	if (flush_request) -> slow	membarrier()  (a full barrier on
+ *	gate.busy = 1			lock(t->lock)
+ *	(compiler barrier)		gate.divert |= FLUSH, every gate of t
+ *	if (gate.divert) -> slow	membarrier()  (a full barrier on
  *	... touch the caches ...	               every running thread)
- *	busy = 0 (release)		wait until busy == 0 (acquire)
+ *	gate.busy = 0 (release)		wait until every gate.busy == 0
  *					flush the caches
- *					flush_request = 0 (release); unlock
+ *					gate.divert &= ~FLUSH; unlock(t->lock)
  *
+ *   Each layer keeps its gate (struct kmem_thread_gate) in its own
+ *   thread-local data, so a fast path touches one thread-local block.
  *   membarrier() makes the owner's store of busy visible to the flusher, or
  *   the flusher's request visible to the owner's load: one of the two sees
  *   the other, so they never both touch the caches.  An owner that sees the
  *   request takes its slow path, which runs under its own t->lock and so
  *   waits for the flusher.  The owner's slow paths always hold t->lock.
  *   Without membarrier() (old kernels, some emulators) other threads are not
- *   flushed; ThreadSanitizer builds use real fences on both sides instead.
+ *   flushed; ThreadSanitizer builds use sequentially consistent accesses on
+ *   both sides instead (KMEM_THREAD_DEKKER).
  *
  * Invariants
  *   T1 A thread is on the registry iff its state is ACTIVE; nr_threads
  *      counts them.
- *   T2 flush_request is set only by a flusher holding t->lock.
+ *   T2 KMEM_GATE_FLUSH is set in a gate only by a flusher holding t->lock;
+ *      KMEM_GATE_DIVERT is set in every gate iff divert_count > 0.
  *
  * Locking
  *   Order: [mm locks] -> flush_mutex -> registry_lock -> [slab locks] ->
@@ -56,13 +60,16 @@ __thread struct kmem_thread kmem_thread_self __tls_ie = {.lock = PTHREAD_MUTEX_I
 static pthread_once_t thread_once = PTHREAD_ONCE_INIT;
 static pthread_key_t exit_key;
 static bool exit_key_ok;
+#ifndef __SANITIZE_THREAD__
 static bool membarrier_ok;
+#endif
 
 static pthread_mutex_t flush_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct list_head registry = {&registry, &registry};
 static unsigned int nr_threads;
 static unsigned long flush_generation;
+static unsigned int divert_count; /* kmem_thread_divert_all() nesting */
 
 static const struct kmem_thread_ops *layer_ops[KMEM_THREAD_NR_LAYERS];
 
@@ -71,17 +78,19 @@ static pthread_mutex_t fork_ops_lock = PTHREAD_MUTEX_INITIALIZER;
 static const struct kmem_fork_ops *fork_ops[KMEM_FORK_NR_LEVELS][MAX_FORK_OPS];
 static unsigned int nr_fork_ops[KMEM_FORK_NR_LEVELS];
 
+static bool thread_register_self(void);
+
 /* ---- flushing ------------------------------------------------------------------- */
 
 /* Every layer's caches of @t, top layer first; @t quiescent, its lock held. */
-static void flush_layers(struct kmem_thread *t, bool exiting)
+static void flush_layers(struct kmem_thread *t, enum kmem_flush_reason why)
 {
 	for (unsigned int l = 0; l < KMEM_THREAD_NR_LAYERS; l++) {
 		const struct kmem_thread_ops *ops =
 			__atomic_load_n(&layer_ops[l], __ATOMIC_ACQUIRE);
 
 		if (ops && t->layer_data[l])
-			ops->flush(t->layer_data[l], exiting);
+			ops->flush(t->layer_data[l], why);
 	}
 }
 
@@ -110,7 +119,7 @@ void kmem_thread_flush_self(void)
 	kmem_thread_lock_self();
 	/* The registry lock keeps kmem_cache_destroy() off the same caches. */
 	pthread_mutex_lock(&registry_lock);
-	flush_layers(t, false);
+	flush_layers(t, KMEM_FLUSH_SELF);
 	pthread_mutex_unlock(&registry_lock);
 	kmem_thread_unlock_self();
 }
@@ -118,9 +127,7 @@ void kmem_thread_flush_self(void)
 /* A full barrier on every running thread of the process. */
 static void barrier_all_threads(void)
 {
-#ifdef __SANITIZE_THREAD__
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-#else
+#ifndef __SANITIZE_THREAD__
 	if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0))
 		__atomic_thread_fence(__ATOMIC_SEQ_CST); /* cannot fail once registered */
 #endif
@@ -155,24 +162,36 @@ static unsigned int flush_others_pass(unsigned long gen, unsigned int *flushed)
 			left++;
 			continue;
 		}
-		__atomic_store_n(&t->flush_request, 1, __ATOMIC_RELAXED);
+		for (unsigned int l = 0; l < KMEM_THREAD_NR_LAYERS; l++)
+			if (t->gates[l])
+				__atomic_fetch_or(&t->gates[l]->divert, KMEM_GATE_FLUSH,
+						  KMEM_THREAD_DEKKER);
+		t->flush_generation = gen;
+		t->flush_claimed = true;
 		claimed++;
 	}
 	if (claimed) {
 		barrier_all_threads();
 		list_for_each(pos, &registry) {
 			struct kmem_thread *t = container_of(pos, struct kmem_thread, link);
-			unsigned int spins = 0;
 
-			if (t == self || t->flush_generation == gen ||
-			    !__atomic_load_n(&t->flush_request, __ATOMIC_RELAXED))
+			if (!t->flush_claimed)
 				continue;
-			while (__atomic_load_n(&t->busy, __ATOMIC_ACQUIRE))
-				if (++spins > 64)
-					sched_yield();
-			flush_layers(t, false);
-			t->flush_generation = gen;
-			__atomic_store_n(&t->flush_request, 0, __ATOMIC_RELEASE);
+			for (unsigned int l = 0; l < KMEM_THREAD_NR_LAYERS; l++) {
+				unsigned int spins = 0;
+
+				if (!t->gates[l])
+					continue;
+				while (__atomic_load_n(&t->gates[l]->busy, KMEM_THREAD_DEKKER_LOAD))
+					if (++spins > 64)
+						sched_yield();
+			}
+			flush_layers(t, KMEM_FLUSH_OTHER);
+			for (unsigned int l = 0; l < KMEM_THREAD_NR_LAYERS; l++)
+				if (t->gates[l])
+					__atomic_fetch_and(&t->gates[l]->divert, ~KMEM_GATE_FLUSH,
+							   __ATOMIC_RELEASE);
+			t->flush_claimed = false;
 			pthread_mutex_unlock(&t->lock);
 			(*flushed)++;
 		}
@@ -186,7 +205,7 @@ unsigned int kmem_thread_flush_all(bool may_wait)
 	unsigned int flushed = 0;
 	unsigned long gen;
 
-	if (!__atomic_load_n(&exit_key_ok, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&exit_key_ok, __ATOMIC_ACQUIRE) || !thread_register_self())
 		return 0;
 	if (kmem_thread_self.state == KMEM_THREAD_ACTIVE) {
 		kmem_thread_flush_self();
@@ -194,16 +213,23 @@ unsigned int kmem_thread_flush_all(bool may_wait)
 	}
 	if (!can_flush_others())
 		return flushed;
+	/*
+	 * Our own lock first, as on every path: what the flush frees lands in
+	 * this thread's page cache, whose slow path takes it.
+	 */
+	kmem_thread_lock_self();
 	if (may_wait)
 		pthread_mutex_lock(&flush_mutex);
 	else if (pthread_mutex_trylock(&flush_mutex))
-		return flushed;
+		goto out;
 	gen = ++flush_generation;
 	/* A thread whose lock is held is in a slow path; it will be done soon. */
 	for (unsigned int pass = 0; flush_others_pass(gen, &flushed) && may_wait && pass < 100;
 	     pass++)
 		sched_yield();
 	pthread_mutex_unlock(&flush_mutex);
+out:
+	kmem_thread_unlock_self();
 	return flushed;
 }
 
@@ -215,12 +241,14 @@ static void thread_exit(void *arg)
 
 	kmem_thread_lock_self();
 	pthread_mutex_lock(&registry_lock);
-	flush_layers(t, true);
+	flush_layers(t, KMEM_FLUSH_EXIT);
 	list_del(&t->link);
 	nr_threads--;
 	t->state = KMEM_THREAD_DEAD;
-	for (unsigned int l = 0; l < KMEM_THREAD_NR_LAYERS; l++)
+	for (unsigned int l = 0; l < KMEM_THREAD_NR_LAYERS; l++) {
 		t->layer_data[l] = NULL;
+		t->gates[l] = NULL;
+	}
 	pthread_mutex_unlock(&registry_lock);
 	kmem_thread_unlock_self();
 }
@@ -291,26 +319,83 @@ void kmem_thread_register_ops(enum kmem_thread_layer layer, const struct kmem_th
 	__atomic_store_n(&layer_ops[layer], ops, __ATOMIC_RELEASE);
 }
 
-bool kmem_thread_attach(enum kmem_thread_layer layer, void *data)
+/*
+ * Put the calling thread on the registry.  Never called with the registry
+ * lock held: a flusher registers itself first, so that the pages it frees
+ * into its own page cache need no registration under the lock.
+ */
+static bool thread_register_self(void)
 {
 	struct kmem_thread *t = &kmem_thread_self;
 
+	if (t->state == KMEM_THREAD_ACTIVE)
+		return true;
 	if (t->state == KMEM_THREAD_DEAD)
 		return false;
 	thread_init();
 	if (!exit_key_ok)
 		return false;
-	if (t->state == KMEM_THREAD_NEW) {
-		t->tid = (int)syscall(SYS_gettid);
-		pthread_mutex_lock(&registry_lock);
-		list_add(&t->link, &registry);
-		nr_threads++;
-		t->state = KMEM_THREAD_ACTIVE;
-		pthread_mutex_unlock(&registry_lock);
-		pthread_setspecific(exit_key, t);
-	}
-	t->layer_data[layer] = data;
+	t->tid = (int)syscall(SYS_gettid);
+	pthread_mutex_lock(&registry_lock);
+	list_add(&t->link, &registry);
+	nr_threads++;
+	t->state = KMEM_THREAD_ACTIVE;
+	pthread_mutex_unlock(&registry_lock);
+	pthread_setspecific(exit_key, t);
 	return true;
+}
+
+bool kmem_thread_attach(enum kmem_thread_layer layer, void *data, struct kmem_thread_gate *gate)
+{
+	struct kmem_thread *t = &kmem_thread_self;
+
+	if (!thread_register_self())
+		return false;
+	/*
+	 * Publish the gate, then read the divert count: kmem_thread_divert_all()
+	 * counts first and then walks the gates, so one of us sets the bit.
+	 */
+	__atomic_store_n(&t->gates[layer], gate, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&divert_count, __ATOMIC_SEQ_CST))
+		__atomic_fetch_or(&gate->divert, KMEM_GATE_DIVERT, __ATOMIC_RELAXED);
+	/* Read by flushers and statistics under the registry lock. */
+	__atomic_store_n(&t->layer_data[layer], data, __ATOMIC_RELEASE);
+	return true;
+}
+
+void kmem_thread_divert_all(bool on)
+{
+	struct list_head *pos;
+	unsigned int was;
+
+	thread_init();
+	pthread_mutex_lock(&registry_lock);
+	was = __atomic_load_n(&divert_count, __ATOMIC_RELAXED);
+	if (!on && !was) {
+		pthread_mutex_unlock(&registry_lock);
+		return;
+	}
+	__atomic_store_n(&divert_count, on ? was + 1 : was - 1, __ATOMIC_SEQ_CST);
+	if (was == 0 || (!on && was == 1)) {
+		list_for_each(pos, &registry) {
+			struct kmem_thread *t = container_of(pos, struct kmem_thread, link);
+
+			for (unsigned int l = 0; l < KMEM_THREAD_NR_LAYERS; l++) {
+				struct kmem_thread_gate *g =
+					__atomic_load_n(&t->gates[l], __ATOMIC_SEQ_CST);
+
+				if (!g)
+					continue;
+				if (on)
+					__atomic_fetch_or(&g->divert, KMEM_GATE_DIVERT,
+							  __ATOMIC_RELAXED);
+				else
+					__atomic_fetch_and(&g->divert, ~KMEM_GATE_DIVERT,
+							   __ATOMIC_RELAXED);
+			}
+		}
+	}
+	pthread_mutex_unlock(&registry_lock);
 }
 
 void kmem_thread_registry_lock(void)
@@ -336,8 +421,10 @@ void kmem_thread_for_each(enum kmem_thread_layer layer, void (*fn)(void *data, v
 	list_for_each(pos, &registry) {
 		struct kmem_thread *t = container_of(pos, struct kmem_thread, link);
 
-		if (t->layer_data[layer])
-			fn(t->layer_data[layer], arg);
+		void *data = __atomic_load_n(&t->layer_data[layer], __ATOMIC_ACQUIRE);
+
+		if (data)
+			fn(data, arg);
 	}
 }
 

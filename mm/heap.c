@@ -5,8 +5,8 @@
  * Structure
  *   A heap (struct kheap) is a list of segments in address order.  A
  *   segment on kmem's pages is a compound buddy block whose head page has
- *   PG_heap and private_data[1] = the segment, and every page of which has
- *   private_data[2] = the heap (page_owner_heap(); no other layer writes
+ *   PG_heap and heap.segment = the segment, and every page of which has
+ *   heap.owner = the heap (page_owner_heap(); no other layer writes
  *   that word, so it is NULL in every page outside a segment); the struct
  *   heap_segment sits at the start of the block.  A heap in
  *   caller memory has one segment, the buffer, with the control block at
@@ -34,8 +34,10 @@
  * Locking
  *   h->lock guards everything in the heap: chunks, index, counters and the
  *   segment list.  heap_registry_lock guards the list of heaps and is taken
- *   before a heap lock (heap_check_all) or alone.  The page allocator is
- *   called with h->lock held (heap -> zone is the library's lock order).
+ *   before a heap lock (heap_check_all, fork, reclaim) or alone.  The page
+ *   allocator is called with h->lock held (heap -> zone is the library's
+ *   lock order), so page reclaim, which may run inside that call, only
+ *   trylocks heaps.  Every heap lock is held across fork().
  *   Allocated chunks belong to their owner: the heap writes a live chunk's
  *   header only while freeing or resizing it on the owner's behalf.
  *
@@ -51,6 +53,7 @@
 #include <string.h>
 
 #include "lib/shadow.h"
+#include "lib/thread.h"
 #include "mm/internal.h"
 #include "page/page.h"
 
@@ -63,6 +66,7 @@
 
 static pthread_mutex_t heap_registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct list_head heap_registry = {&heap_registry, &heap_registry};
+static pthread_once_t heap_once = PTHREAD_ONCE_INIT;
 
 /* ==== locking and tools ================================================= */
 
@@ -95,7 +99,7 @@ static struct heap_segment *page_segment(const void *p)
 	page = compound_head(page);
 	if (!page_test_flag(page, PG_heap))
 		return NULL;
-	return (struct heap_segment *)page->private_data[1];
+	return (struct heap_segment *)page->heap.segment;
 }
 
 /* The segment of @h containing @p, or NULL if @p is not inside one. */
@@ -188,7 +192,7 @@ static void update_peak(struct kheap *h)
 static void segment_set_owner(struct page *head, unsigned int order, struct kheap *h)
 {
 	for (unsigned long i = 0; i < 1UL << order; i++)
-		__atomic_store_n(&head[i].private_data[2], (unsigned long)h, __ATOMIC_RELAXED);
+		__atomic_store_n(&head[i].heap.owner, (unsigned long)h, __ATOMIC_RELAXED);
 }
 
 /* A new segment big enough for a chunk of @need bytes, or NULL. */
@@ -211,7 +215,7 @@ static struct heap_segment *segment_grow(struct kheap *h, size_t need, gfp_t gfp
 	segment_layout(seg, (char *)seg, PAGE_SIZE << order, (char *)(seg + 1));
 	seg->page = page;
 	seg->order = order;
-	page->private_data[1] = (unsigned long)seg;
+	page->heap.segment = (unsigned long)seg;
 	segment_set_owner(page, order, h);
 	page_set_flag(page, PG_heap);
 	segment_attach(h, seg);
@@ -230,7 +234,7 @@ static void segment_release(struct kheap *h, struct heap_segment *seg)
 	h->nr_empty--;
 	h->footprint -= seg->bytes;
 	page_clear_flag(page, PG_heap);
-	page->private_data[1] = 0;
+	page->heap.segment = 0;
 	segment_set_owner(page, seg->order, NULL);
 	__free_pages(page, seg->order);
 }
@@ -398,6 +402,68 @@ static size_t control_block_bytes(unsigned int fl_count)
 	return sizeof(struct kheap) + fl_count * sizeof(((struct kheap *)0)->tlsf_heads[0]);
 }
 
+/*
+ * The page allocator's shrinker: every empty segment of every heap on
+ * kmem's pages goes back (H6 keeps one per heap otherwise).  Heaps whose
+ * lock is busy (this thread may be growing one) are skipped.
+ */
+static unsigned long heap_reclaim(void)
+{
+	unsigned long pages = 0;
+	struct list_head *pos, *next;
+
+	if (pthread_mutex_trylock(&heap_registry_lock))
+		return 0;
+	list_for_each(pos, &heap_registry) {
+		struct kheap *h = container_of(pos, struct kheap, link);
+
+		if (h->in_caller_memory || pthread_mutex_trylock(&h->lock))
+			continue;
+		for (struct list_head *s = h->segments.next; s != &h->segments; s = next) {
+			struct heap_segment *seg = container_of(s, struct heap_segment, link);
+
+			next = s->next;
+			if (!seg->nr_used) {
+				pages += 1UL << seg->order;
+				segment_release(h, seg);
+			}
+		}
+		pthread_mutex_unlock(&h->lock);
+	}
+	pthread_mutex_unlock(&heap_registry_lock);
+	return pages;
+}
+
+static void heaps_lock_for_fork(void)
+{
+	struct list_head *pos;
+
+	pthread_mutex_lock(&heap_registry_lock);
+	list_for_each(pos, &heap_registry)
+		pthread_mutex_lock(&container_of(pos, struct kheap, link)->lock);
+}
+
+static void heaps_unlock_after_fork(void)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &heap_registry)
+		pthread_mutex_unlock(&container_of(pos, struct kheap, link)->lock);
+	pthread_mutex_unlock(&heap_registry_lock);
+}
+
+static const struct kmem_fork_ops heaps_fork_ops = {
+	.prepare = heaps_lock_for_fork,
+	.parent = heaps_unlock_after_fork,
+	.child = heaps_unlock_after_fork,
+};
+
+static void heap_init_once(void)
+{
+	page_register_reclaim(heap_reclaim);
+	kmem_fork_register(KMEM_FORK_MM, &heaps_fork_ops);
+}
+
 static void heap_init(struct kheap *h, const char *name, enum kheap_fit fit, unsigned int fl_count)
 {
 	memset(h, 0, control_block_bytes(fl_count));
@@ -408,6 +474,7 @@ static void heap_init(struct kheap *h, const char *name, enum kheap_fit fit, uns
 	h->tlsf_fl_count = fl_count;
 	INIT_LIST_HEAD(&h->segments);
 	h->ops->reset(h);
+	pthread_once(&heap_once, heap_init_once);
 	pthread_mutex_lock(&heap_registry_lock);
 	list_add_tail(&h->link, &heap_registry);
 	pthread_mutex_unlock(&heap_registry_lock);
@@ -794,13 +861,15 @@ void kheap_destroy(struct kheap *h)
 		kmem_warn("kheap %s: destroyed with %zu chunks (%zu bytes) still allocated",
 			  h->name, h->nr_used, h->used_bytes - h->nr_used * CHUNK_HEADER);
 	if (!h->in_caller_memory) {
-		while (!list_empty(&h->segments)) {
-			struct heap_segment *seg =
-				container_of(h->segments.next, struct heap_segment, link);
+		struct list_head *pos = h->segments.next, *next;
 
-			list_del(&seg->link);
+		/* The list goes with the control block, so nothing is unlinked. */
+		for (; pos != &h->segments; pos = next) {
+			struct heap_segment *seg = container_of(pos, struct heap_segment, link);
+
+			next = pos->next; /* before the segment's block is freed */
 			page_clear_flag(seg->page, PG_heap);
-			seg->page->private_data[1] = 0;
+			seg->page->heap.segment = 0;
 			segment_set_owner(seg->page, seg->order, NULL);
 			__free_pages(seg->page, seg->order);
 		}
@@ -823,9 +892,8 @@ static int check_segment(struct kheap *h, struct heap_segment *seg, size_t total
 		return kmem_check_failed("kheap %s: segment %p points at another heap", h->name,
 					 (void *)seg);
 	if (seg->page &&
-	    (!page_test_flag(seg->page, PG_heap) ||
-	     seg->page->private_data[1] != (unsigned long)seg ||
-	     seg->page->private_data[2] != (unsigned long)h))
+	    (!page_test_flag(seg->page, PG_heap) || seg->page->heap.segment != (unsigned long)seg ||
+	     seg->page->heap.owner != (unsigned long)h))
 		return kmem_check_failed("kheap %s: head page of segment %p does not point back",
 					 h->name, (void *)seg);
 	for (unsigned long i = 0; seg->page && i < 1UL << seg->order; i++)

@@ -29,6 +29,7 @@
  *   krc.lock guards everything above; kvfree() is called without it.
  */
 #include <pthread.h>
+#include <urcu/urcu-memb.h>
 
 #include <kmem/kmalloc.h>
 

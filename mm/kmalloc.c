@@ -27,21 +27,26 @@
  *
  * Invariants (checked by kmalloc_check())
  *   K1 kmalloc_caches[i], once set, is a SLAB_KMALLOC cache whose object
- *      size is kmalloc_sizes[i].
+ *      size is kmalloc_sizes[i]; size_index[] gives every size up to 1 KiB
+ *      its smallest class.  (The header's kmem_kmalloc_index(), which
+ *      kmalloc() of a constant size uses, is tested against kmalloc's
+ *      classes in test/mm/test_kmalloc.c.)
  *   K2 A PG_large block is a compound head with a reference count of one
  *      whose address is the allocation.
  *
  * Tools
  *   valgrind and ASan see each block as the program does (lib/shadow.h):
- *   slab objects through the slab layer, heap chunks through the heap,
- *   large blocks here, with the bytes behind the request inaccessible until
- *   ksize() hands them out; krealloc() within a block moves that limit.
+ *   slab objects through the slab layer, with the bytes behind the request
+ *   inaccessible until ksize() hands them out (krealloc() within an object
+ *   moves that limit); heap chunks through the heap; large blocks here,
+ *   whole (struct page keeps no word for the request).
  *
  * Locking
  *   kmalloc_lock serialises the creation of kmalloc caches and arenas; the
  *   fast paths read the published pointers with acquire loads.  Arena locks
  *   belong to the heap (mm/heap.c), slab locks to slab/.
  */
+#define KMEM_BUILDING_KMALLOC /* the real kmalloc(), not the inline one */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,9 +112,6 @@ static pthread_once_t kmalloc_once = PTHREAD_ONCE_INIT;
 
 static size_t large_bytes;
 static unsigned long large_count;
-
-/* The bytes of a large block the program may use, in its head page. */
-#define LARGE_USABLE 3
 
 /* ---- size classes ------------------------------------------------------ */
 
@@ -279,18 +281,12 @@ static void *kmalloc_large(size_t size, gfp_t gfp)
 	if (!page)
 		return NULL;
 	page_set_flag(page, PG_large);
-	page->private_data[LARGE_USABLE] = size;
-	shadow_alloc(page_address(page), size, PAGE_SIZE << order, gfp & __GFP_ZERO);
+	/* The block's size: struct page has no word for the request's. */
+	shadow_alloc(page_address(page), PAGE_SIZE << order, PAGE_SIZE << order,
+		     gfp & __GFP_ZERO);
 	__atomic_fetch_add(&large_bytes, PAGE_SIZE << order, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&large_count, 1, __ATOMIC_RELAXED);
 	return page_address(page);
-}
-
-/* The program may now use @size bytes of the large block at @head. */
-static void large_set_usable(struct page *head, size_t size)
-{
-	shadow_resize(page_address(head), head->private_data[LARGE_USABLE], size, true);
-	head->private_data[LARGE_USABLE] = size;
 }
 
 static void large_free_obj(struct page *head, void *obj)
@@ -309,11 +305,9 @@ static void large_free_obj(struct page *head, void *obj)
 	__free_pages(head, order);
 }
 
-/* ksize(): the whole block is the program's from now on. */
 static size_t large_size_obj(struct page *head, const void *obj)
 {
 	(void)obj;
-	large_set_usable(head, page_size(head));
 	return page_size(head);
 }
 
@@ -349,6 +343,22 @@ static __noinline void *kmalloc_big(size_t size, gfp_t gfp)
 	return arena ? kheap_alloc(arena, size, gfp) : NULL;
 }
 
+void *kmem_kmalloc_class(unsigned int index, gfp_t gfp)
+{
+	struct kmem_cache *s;
+
+	if (unlikely(index >= NR_KMALLOC_CLASSES)) {
+		kmem_bug("kmalloc: class %u out of range", index);
+		return NULL;
+	}
+	s = __atomic_load_n(&kmalloc_caches[index], __ATOMIC_ACQUIRE);
+	/* The request's size did not come along: the tools see the class's. */
+	if (unlikely(!s))
+		return kmalloc_slab_slow(index, kmalloc_sizes[index], gfp,
+					 __builtin_return_address(0));
+	return slab_alloc_object(s, gfp, kmalloc_sizes[index], __builtin_return_address(0));
+}
+
 void *kmalloc(size_t size, gfp_t gfp)
 {
 	if (likely(size - 1 < KMALLOC_MAX_CACHE_SIZE)) {
@@ -362,6 +372,14 @@ void *kmalloc(size_t size, gfp_t gfp)
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	return kmalloc_big(size, gfp);
+}
+
+void *__kmalloc(size_t size, gfp_t gfp) __attribute__((alias("kmalloc")));
+
+/* The out-of-line copy of the header's kmem_kmalloc_index(). */
+unsigned int kmem_kmalloc_index(size_t size)
+{
+	return kmalloc_class(size);
 }
 
 /* The natural alignment of a class: the largest power of two dividing its size. */
@@ -398,25 +416,34 @@ void *kmalloc_aligned(size_t size, size_t align, gfp_t gfp)
 
 /* ---- kfree / ksize ------------------------------------------------------------------- */
 
-/*
- * The head page of the block holding @p, with a report naming @fn when
- * there is none; NULL then.
- */
-static struct page *kmalloc_block(const void *p, const char *fn)
+/* Why @p has no block head: not kmem's (@page NULL), or a block being freed. */
+static __cold __noinline struct page *kmalloc_no_block(const void *p, const char *fn,
+						       const struct page *page)
 {
-	struct page *page = __virt_to_page(p), *head;
-
-	if (unlikely(!page)) {
+	if (!page)
 		kmem_bug("kmalloc: %s(%p): address was not allocated by kmem%s", kmem_api_name(fn),
 			 p,
 			 is_vmalloc_addr(p) ? " via kmalloc (it is a vmalloc area: use vfree())" :
 					      "");
-		return NULL;
-	}
-	head = compound_head(page);
-	if (unlikely(!head)) /* a tail page of a block being freed right now */
+	else
 		kmem_bug("kmalloc: %s(%p): address is in a page block that is not allocated",
 			 kmem_api_name(fn), p);
+	return NULL;
+}
+
+/*
+ * The head page of the block holding @p, with a report naming @fn when
+ * there is none; NULL then.
+ */
+static __always_inline struct page *kmalloc_block(const void *p, const char *fn)
+{
+	struct page *page = __virt_to_page(p), *head;
+
+	if (unlikely(!page))
+		return kmalloc_no_block(p, fn, NULL);
+	head = compound_head(page);
+	if (unlikely(!head)) /* a tail page of a block being freed right now */
+		return kmalloc_no_block(p, fn, page);
 	return head;
 }
 
@@ -556,8 +583,6 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 			/* The tools and debug red zones watch the bytes behind the new size. */
 			if (head->flags & (1UL << PG_slab))
 				slab_object_resize(head, (void *)p, new_size);
-			else
-				large_set_usable(head, new_size);
 			return (void *)p;
 		}
 	}

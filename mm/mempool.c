@@ -19,6 +19,7 @@
 
 #include <kmem/kmalloc.h>
 #include <kmem/mempool.h>
+#include <kmem/mm.h>
 #include <kmem/slab.h>
 
 #include "lib/core.h"

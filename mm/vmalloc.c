@@ -73,48 +73,57 @@ static struct vmap_area *vmap_find(uintptr_t addr)
 	return NULL;
 }
 
-/* Make room for one more record.  Caller holds vmap_lock for writing. */
-static bool vmap_reserve_slot(void)
-{
-	size_t new_capacity, old_bytes, new_bytes;
-	struct vmap_area *bigger;
-
-	if (nr_areas < areas_capacity)
-		return true;
-	new_capacity = areas_capacity ? 2 * areas_capacity : PAGE_SIZE / sizeof(*areas);
-	old_bytes = areas_capacity * sizeof(*areas);
-	new_bytes = new_capacity * sizeof(*areas);
-	bigger = page_os_map(new_bytes, PAGE_SIZE);
-	if (!bigger)
-		return false;
-	if (areas) {
-		memcpy(bigger, areas, nr_areas * sizeof(*areas));
-		page_os_unmap(areas, old_bytes);
-	}
-	areas = bigger;
-	areas_capacity = new_capacity;
-	return true;
-}
-
 static void vmalloc_init_once(void);
 
+/*
+ * Record a new area.  When the array is full, a bigger one is mapped with
+ * vmap_lock dropped; another thread may have grown the array by the time
+ * the lock is taken again, hence the loop.  The array that is replaced, and
+ * a bigger one that turned out not to be needed, are unmapped after the
+ * lock is dropped.
+ */
 static bool vmap_insert(uintptr_t start, size_t size)
 {
-	size_t i;
+	struct vmap_area *fresh = NULL, *retired = NULL;
+	size_t fresh_capacity = 0, retired_capacity = 0, i;
+	bool inserted = false;
 
 	pthread_once(&vmalloc_once, vmalloc_init_once);
 	pthread_rwlock_wrlock(&vmap_lock);
-	if (!vmap_reserve_slot()) {
+	while (nr_areas == areas_capacity && fresh_capacity <= areas_capacity) {
+		size_t want = areas_capacity ? 2 * areas_capacity : PAGE_SIZE / sizeof(*areas);
+
 		pthread_rwlock_unlock(&vmap_lock);
-		return false;
+		if (fresh)
+			page_os_unmap(fresh, fresh_capacity * sizeof(*areas));
+		fresh = page_os_map(want * sizeof(*areas), PAGE_SIZE);
+		fresh_capacity = fresh ? want : 0;
+		pthread_rwlock_wrlock(&vmap_lock);
+		if (!fresh)
+			goto out;
+	}
+	if (nr_areas == areas_capacity) {
+		if (areas)
+			memcpy(fresh, areas, nr_areas * sizeof(*areas));
+		retired = areas;
+		retired_capacity = areas_capacity;
+		areas = fresh;
+		areas_capacity = fresh_capacity;
+		fresh = NULL;
 	}
 	i = vmap_upper_bound(start);
 	memmove(&areas[i + 1], &areas[i], (nr_areas - i) * sizeof(*areas));
 	areas[i] = (struct vmap_area){.start = start, .size = size};
 	nr_areas++;
 	vmalloc_bytes += size;
+	inserted = true;
+out:
 	pthread_rwlock_unlock(&vmap_lock);
-	return true;
+	if (fresh)
+		page_os_unmap(fresh, fresh_capacity * sizeof(*areas));
+	if (retired)
+		page_os_unmap(retired, retired_capacity * sizeof(*areas));
+	return inserted;
 }
 
 /* Remove the area starting exactly at @start; its size, or 0 if none. */

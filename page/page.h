@@ -36,7 +36,9 @@ static inline struct page *region_first_page(struct region *region)
 
 /*
  * __virt_to_page - virt_to_page() for kmem's own free paths: two dependent
- * loads, no lock.  NULL for addresses outside every region.
+ * loads, no lock.  NULL for addresses outside every region.  A region
+ * released meanwhile cannot make the result fault: descriptors are never
+ * unmapped (page/page_alloc.c, "Releasing regions").
  */
 static inline struct page *__virt_to_page(const void *addr)
 {

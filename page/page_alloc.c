@@ -25,30 +25,58 @@
  *      head visits every page and never crosses the region end.
  *   I6 free_area[MAX_PAGE_ORDER] is ordered by the time each region became
  *      wholly free, newest first.  Beyond zone.retain_bytes of free regions,
- *      the oldest is unmapped when it has been free for zone.decay_ns and
+ *      the oldest is released when it has been free for zone.decay_ns and
  *      another region is freed: the hysteresis that keeps free/alloc cycles
  *      from paying for mmap and page faults each time.
+ *   I7 A released region is on zone.reserved (nr_reserved of them) and not
+ *      in the region table; its descriptor stays mapped and its address
+ *      range stays reserved, inaccessible, for the next region.
+ *
+ * Releasing regions
+ *   virt_to_page() and kmem's free paths look addresses up without a lock
+ *   (two loads through region_table, then the struct page), so a thread
+ *   that frees a stale pointer can hold a descriptor while another thread
+ *   releases that region.  Unmapping the descriptor would turn that bug
+ *   into a SIGSEGV.  Instead a descriptor is never unmapped: releasing a
+ *   region clears its table slot, replaces its memory with an inaccessible
+ *   PROT_NONE reservation (the memory and its commit charge go back to the
+ *   OS, the addresses do not) and drops the descriptor's page array to
+ *   zero-fill pages with MADV_DONTNEED.  A late reader then sees a page with
+ *   no state and no pfn, and every free path reports it instead of acting
+ *   on it.  The next region the zone needs is mapped into a reserved slot
+ *   first, with its old descriptor, so a descriptor always describes the
+ *   same addresses, and the reserved address space and kept descriptors
+ *   never exceed the zone's peak size.  The cost per released region is
+ *   4 MiB of address space and one resident descriptor page.  Deferring the
+ *   unmap past all readers with RCU was the alternative; it would put an
+ *   RCU read-side section, and thread registration, on every kfree().
  *
  * Locking
- *   zone.lock protects free_area, nr_free, free_mask, the region list and
- *   table writes, and the flags/order of pages in free blocks.  It is a leaf
- *   lock: nothing else is taken while holding it, and it is never held while
- *   calling another layer or munmap of a region.  A thread's page cache is
- *   touched by its thread without a lock or atomic read-modify-write on the
- *   fast path, under the thread's own lock on the slow path, and by another
- *   thread only through lib/thread.c's flush protocol.  Allocated pages
- *   belong to their owner: the page layer writes them only when they are
- *   freed.  Reference counts use atomics.
+ *   zone.lock protects free_area, nr_free, free_mask, the region list, the
+ *   reserved list and table writes, and the flags/order of pages in free
+ *   blocks.  It is a leaf lock: nothing else is taken while holding it, and
+ *   it is never held while calling another layer or the OS: regions are
+ *   mapped by __region_grow() after it drops the lock, and published when it
+ *   takes the lock again; they are released after it is dropped.  A thread's
+ *   page cache is touched by its thread without a lock or atomic
+ *   read-modify-write on the fast path, under the thread's own lock on the
+ *   slow path, and by another thread only through lib/thread.c's flush
+ *   protocol.  Allocated pages belong to their owner: the page layer writes
+ *   them only when they are freed.  Reference counts use atomics.
  *   Lock order for the whole library: heap arena locks -> a thread's own
  *   lock -> thread flush and registry locks (lib/thread.c) -> slab locks ->
  *   zone.lock.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/fault.h"
 #include "lib/shadow.h"
 #include "lib/thread.h"
 #include "page/internal.h"
@@ -97,8 +125,11 @@ static void page_init_once(void)
 	for (unsigned int o = 0; o < NR_PAGE_ORDERS; o++)
 		INIT_LIST_HEAD(&zone.free_area[o]);
 	INIT_LIST_HEAD(&zone.regions);
+	INIT_LIST_HEAD(&zone.reserved);
 	zone.retain_bytes = kmem_env_size("KMEM_PAGE_RETAIN", 2 * REGION_SIZE);
-	zone.decay_ns = (uint64_t)kmem_env_long("KMEM_PAGE_DECAY_MS", 1000) * 1000000;
+	zone.decay_ns =
+		(uint64_t)kmem_env_long_range("KMEM_PAGE_DECAY_MS", 1000, 0, LONG_MAX / 1000000) *
+		1000000;
 	__atomic_store_n(&page_mem_limit, kmem_env_size("KMEM_MEM_LIMIT", 0), __ATOMIC_RELAXED);
 	pcp_init();
 	kmem_fork_register(KMEM_FORK_PAGE, &zone_fork_ops);
@@ -167,11 +198,21 @@ static inline void del_from_free_area(struct page *page, unsigned int order)
 		zone.free_mask &= ~(1UL << order);
 }
 
+static uint64_t coarse_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 /*
  * Take a block of exactly @order, splitting a larger one if needed: the
  * lower half is kept and each upper half goes to the free list one order
  * down, so the returned block is the lowest-addressed piece.  Grows the
- * zone by one region when nothing fits.
+ * zone by one region when nothing fits; zone.lock is dropped meanwhile, and
+ * other threads may have freed or grown by the time the new region is
+ * added, so it enters the free lists as a newly free region (I6).
  */
 struct page *__rmqueue(unsigned int order, gfp_t gfp)
 {
@@ -184,6 +225,7 @@ struct page *__rmqueue(unsigned int order, gfp_t gfp)
 
 		if (!region)
 			return NULL;
+		region->free_since = coarse_now_ns();
 		add_to_free_area(region_first_page(region), MAX_PAGE_ORDER);
 		mask = zone.free_mask >> order << order;
 	}
@@ -196,14 +238,6 @@ struct page *__rmqueue(unsigned int order, gfp_t gfp)
 	}
 	page->order = (unsigned char)order;
 	return page;
-}
-
-static uint64_t coarse_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /*
@@ -232,9 +266,9 @@ static struct region *__region_expire(uint64_t now)
 /*
  * Put a block back and merge it with its buddy while the buddy is a free
  * block of the same order: buddy index = index ^ (1 << order), merged index
- * = index & ~(1 << order).  Returns the regions to unmap when some expired
- * (I6); the caller passes them to page_release_region() after dropping the
- * lock.
+ * = index & ~(1 << order).  Returns the regions to release when some
+ * expired (I6); the caller passes them to page_release_region() after
+ * dropping the lock.
  */
 struct region *__free_one_page(struct page *page, unsigned int order)
 {
@@ -264,7 +298,7 @@ void page_release_region(struct region *region)
 	while (region) {
 		struct region *next = region->next_released;
 
-		region_unmap(region);
+		region_release(region);
 		region = next;
 	}
 }
@@ -279,7 +313,7 @@ static void prep_compound_page(struct page *page, unsigned int order)
 	for (unsigned long i = 1; i < n; i++) {
 		page_reset_flags(&page[i]);
 		page_set_flag(&page[i], PG_tail);
-		page[i].private_data[0] = (unsigned long)page;
+		page[i].compound.head = (unsigned long)page;
 	}
 }
 
@@ -306,11 +340,21 @@ static struct page *buddy_alloc(unsigned int order, gfp_t gfp)
 	return page;
 }
 
+/*
+ * Registrations are serialised by zone.lock; direct_reclaim() reads without
+ * it.  The hook is stored before the count that covers it is published with
+ * a release store, so a reader whose acquire load sees the count sees the
+ * hook.
+ */
 void page_register_reclaim(page_reclaim_fn fn)
 {
+	unsigned int n;
+
 	pthread_mutex_lock(&zone.lock);
-	KMEM_BUG_ON(nr_reclaim_hooks == MAX_RECLAIM_HOOKS);
-	reclaim_hooks[nr_reclaim_hooks++] = fn;
+	n = __atomic_load_n(&nr_reclaim_hooks, __ATOMIC_RELAXED);
+	KMEM_BUG_ON(n == MAX_RECLAIM_HOOKS);
+	reclaim_hooks[n] = fn;
+	__atomic_store_n(&nr_reclaim_hooks, n + 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&zone.lock);
 }
 
@@ -384,6 +428,12 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 				  order, MAX_PAGE_ORDER);
 		return NULL;
 	}
+	/*
+	 * As in the kernel's prepare_alloc_pages(): an injected failure says
+	 * FAULT_INJECTION (lib/fault.c), not "page allocation failure".
+	 */
+	if (unlikely(kmem_should_fail_alloc_page(gfp, order, __builtin_return_address(0))))
+		return NULL;
 	page = order <= PAGE_ALLOC_COSTLY_ORDER ? pcp_alloc(order, gfp) : NULL;
 	if (!page) {
 		page_init();
@@ -419,7 +469,7 @@ static void free_the_page(struct page *page, unsigned int order)
 	if (PageHead(page)) {
 		for (unsigned long i = 1; i < (1UL << order); i++) {
 			page_clear_flag(&page[i], PG_tail);
-			page[i].private_data[0] = 0;
+			page[i].compound.head = 0;
 		}
 	}
 	page_reset_flags(page);
@@ -433,9 +483,9 @@ static void free_the_page(struct page *page, unsigned int order)
 }
 
 /*
- * Validate a page handed back by a caller.  Returns false (after a report
- * that aborts unless the report action says continue) when it cannot be
- * freed.
+ * Validate a page handed back by a caller.  Each check returns false (after
+ * a report that aborts unless the report action says continue) when the page
+ * cannot be freed; the caller then leaves it exactly as it was.
  */
 static bool page_is_ours(struct page *page, const char *fn)
 {
@@ -446,23 +496,75 @@ static bool page_is_ours(struct page *page, const char *fn)
 	return true;
 }
 
+static const char *const page_flag_names[__NR_PAGEFLAGS] = {
+	[PG_head] = "head", [PG_tail] = "tail", [PG_buddy] = "buddy", [PG_pcp] = "pcp",
+	[PG_slab] = "slab", [PG_heap] = "heap", [PG_large] = "large",
+};
+
+/*
+ * bad_page - the kernel's "Bad page state" report: the process and the pfn,
+ * a dump of the page, and why it cannot be freed (formatted from @why).
+ */
+static __cold __printf(3, 4) void bad_page(const struct page *page, const char *fn, const char *why,
+					   ...)
+{
+	unsigned long flags = __page_flags(page) & ((1UL << KMEM_PFN_SHIFT) - 1);
+	char reason[256], names[64] = "";
+	size_t len = 0;
+	va_list ap;
+
+	va_start(ap, why);
+	vsnprintf(reason, sizeof(reason), why, ap);
+	va_end(ap);
+	for (unsigned int f = 0; f < __NR_PAGEFLAGS; f++)
+		if (flags & (1UL << f))
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+						len ? "|" : "", page_flag_names[f]);
+	kmem_bug("Bad page state in process %s  pfn:%05lx\n"
+		 "page: refcount:%d order:%u addr:%p\n"
+		 "flags: %#lx(%s)\n"
+		 "page dumped because: %s (in %s())",
+		 program_invocation_short_name, page_to_pfn(page), page_ref_count(page),
+		 page->order, page_address(page), flags, names, reason, fn);
+}
+
 static bool page_free_ok(struct page *page, const char *fn)
 {
 	if (!page_is_ours(page, fn))
 		return false;
 	if (unlikely(PageTail(page))) {
-		kmem_bug("Bad page state in %s: page %p (pfn %#lx) is a tail page of compound "
-			 "block %p",
-			 fn, page_address(page), page_to_pfn(page),
+		bad_page(page, fn, "a tail page of compound block %p",
 			 page_address(compound_head(page)));
 		return false;
 	}
 	if (unlikely(page_ref_count(page) <= 0)) {
-		kmem_bug("Bad page state in %s: page %p (pfn %#lx) is not allocated "
-			 "(refcount %d, flags %#lx): double free or free of a page inside a block",
-			 fn, page_address(page), page_to_pfn(page), page_ref_count(page),
-			 __page_flags(page) & ((1UL << KMEM_PFN_SHIFT) - 1));
+		bad_page(page, fn, "not allocated: double free or free of a page inside a block");
 		return false;
+	}
+	return true;
+}
+
+/*
+ * Blocks that slab/ or mm/ built objects in carry their owner's flag until
+ * the owner takes them apart and frees them itself; freeing one from outside
+ * would hand the page out again under live objects.  The kernel's check of
+ * the flags at free time.
+ */
+static bool page_owner_free_ok(const struct page *page, const char *fn)
+{
+	static const char *const owned_by[__NR_PAGEFLAGS] = {
+		[PG_slab] = "a slab: its objects go back with kmem_cache_free() or kfree()",
+		[PG_heap] = "a heap segment: its chunks go back with kfree() or kheap_free()",
+		[PG_large] = "a large kmalloc allocation: it goes back with kfree()",
+	};
+	unsigned long flags = __page_flags(page);
+
+	for (unsigned int f = 0; f < __NR_PAGEFLAGS; f++) {
+		if (unlikely(owned_by[f] && (flags & (1UL << f)))) {
+			bad_page(page, fn, "PAGE_FLAGS_CHECK_AT_FREE flag(s) set: the block is %s",
+				 owned_by[f]);
+			return false;
+		}
 	}
 	return true;
 }
@@ -471,7 +573,7 @@ static bool page_free_ok(struct page *page, const char *fn)
  * Drop one reference.  The sole owner needs no read-modify-write: with a
  * count of one nobody else may legally touch it.
  */
-static inline bool page_put_testzero(struct page *page)
+static inline bool page_put_testzero(struct page *page, const char *fn)
 {
 	int count = __atomic_load_n(&page->_refcount, __ATOMIC_ACQUIRE);
 
@@ -481,8 +583,7 @@ static inline bool page_put_testzero(struct page *page)
 	}
 	count = __atomic_sub_fetch(&page->_refcount, 1, __ATOMIC_ACQ_REL);
 	if (unlikely(count < 0)) {
-		kmem_bug("Bad page state: page %p (pfn %#lx) refcount went below zero",
-			 page_address(page), page_to_pfn(page));
+		bad_page(page, fn, "_refcount went below zero");
 		__atomic_add_fetch(&page->_refcount, 1, __ATOMIC_RELAXED);
 		return false;
 	}
@@ -491,15 +592,15 @@ static inline bool page_put_testzero(struct page *page)
 
 void __free_pages(struct page *page, unsigned int order)
 {
-	if (!page || !page_free_ok(page, "__free_pages"))
+	if (!page || !page_free_ok(page, "__free_pages") ||
+	    !page_owner_free_ok(page, "__free_pages"))
 		return;
 	if (unlikely(order != page->order)) {
-		kmem_bug("Bad page state in __free_pages: page %p allocated with order %u freed "
-			 "with order %u",
-			 page_address(page), page->order, order);
+		bad_page(page, "__free_pages", "allocated with order %u freed with order %u",
+			 page->order, order);
 		return;
 	}
-	if (page_put_testzero(page)) {
+	if (page_put_testzero(page, "__free_pages")) {
 		free_the_page(page, order);
 	} else if (!PageHead(page)) {
 		/* Others hold the first page: free the rest now, it at the last put. */
@@ -538,7 +639,10 @@ void put_page(struct page *page)
 	page = compound_head(page);
 	if (!page_free_ok(page, "put_page"))
 		return;
-	if (page_put_testzero(page))
+	/* Other references may be put on an owned block; the last may not. */
+	if (page_ref_count(page) == 1 && !page_owner_free_ok(page, "put_page"))
+		return;
+	if (page_put_testzero(page, "put_page"))
 		free_the_page(page, page->order);
 }
 
@@ -549,7 +653,7 @@ struct page *virt_to_page(const void *addr)
 
 void split_page(struct page *page, unsigned int order)
 {
-	if (!page_free_ok(page, "split_page"))
+	if (!page_free_ok(page, "split_page") || !page_owner_free_ok(page, "split_page"))
 		return;
 	if (unlikely(PageHead(page))) {
 		kmem_bug("split_page: page %p is a compound page", page_address(page));
@@ -604,12 +708,10 @@ void free_pages_exact(void *virt, size_t size)
 
 size_t kmem_page_trim(void)
 {
-	struct list_head released;
-	struct list_head *pos;
+	struct region *released = NULL;
 	size_t bytes = 0;
 
 	page_init();
-	INIT_LIST_HEAD(&released);
 	pthread_mutex_lock(&zone.lock);
 	while (zone.nr_free[MAX_PAGE_ORDER]) {
 		struct page *page = buddy_from_link(zone.free_area[MAX_PAGE_ORDER].next);
@@ -617,14 +719,11 @@ size_t kmem_page_trim(void)
 
 		del_from_free_area(page, MAX_PAGE_ORDER);
 		__region_detach(region);
-		list_add(&region->link, &released);
-	}
-	pthread_mutex_unlock(&zone.lock);
-	while (!list_empty(&released)) {
-		pos = released.next;
-		list_del(pos);
-		region_unmap(container_of(pos, struct region, link));
+		region->next_released = released;
+		released = region;
 		bytes += REGION_SIZE;
 	}
+	pthread_mutex_unlock(&zone.lock);
+	page_release_region(released);
 	return bytes;
 }

@@ -141,6 +141,28 @@ static int check_free_lists(const unsigned long counted[NR_PAGE_ORDERS])
 	return 0;
 }
 
+/* I7: released regions keep their descriptor off the region table; zone.lock held. */
+static int check_reserved(void)
+{
+	struct list_head *pos;
+	unsigned long n = 0;
+
+	list_for_each(pos, &zone.reserved) {
+		struct region *region = container_of(pos, struct region, link);
+
+		if (__virt_to_page((void *)region->base))
+			return kmem_check_failed("released region %#lx is still in the region "
+						 "table (I7)",
+						 region->base);
+		n++;
+	}
+	if (n != zone.nr_reserved)
+		return kmem_check_failed("zone.reserved lists %lu released regions, nr_reserved "
+					 "says %lu (I7)",
+					 n, zone.nr_reserved);
+	return 0;
+}
+
 int page_check(void)
 {
 	unsigned long counted[NR_PAGE_ORDERS] = {0};
@@ -154,6 +176,8 @@ int page_check(void)
 	ret = check_regions(counted);
 	if (!ret)
 		ret = check_free_lists(counted);
+	if (!ret)
+		ret = check_reserved();
 	pthread_mutex_unlock(&zone.lock);
 	return ret;
 }
@@ -172,7 +196,7 @@ void kmem_page_stats(struct kmem_page_stats *stats)
 	stats->free_bytes = free_bytes;
 	stats->regions = zone.nr_regions;
 	stats->regions_released = zone.regions_released;
-	stats->metadata_bytes = page_metadata_bytes;
+	stats->metadata_bytes = __atomic_load_n(&page_metadata_bytes, __ATOMIC_RELAXED);
 	stats->mapped_bytes = zone.nr_regions * REGION_SIZE;
 	pthread_mutex_unlock(&zone.lock);
 	stats->peak_mapped_bytes = __atomic_load_n(&page_peak_mapped_bytes, __ATOMIC_RELAXED);

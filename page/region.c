@@ -2,12 +2,18 @@
 /*
  * page/region.c - memory from the OS.
  *
- * The only file in kmem that calls mmap, munmap and mprotect.  A region is
- * REGION_SIZE bytes aligned to REGION_SIZE; its descriptor (struct page
- * array) is a separate mapping.  The address-to-region table is two levels:
- * region_table[addr >> 36] points to a second-level array indexed by bits
- * 22..35.  Writers hold zone.lock and publish with release stores; readers
- * (__virt_to_page) take no lock.  Second-level arrays are never freed.
+ * The only file in kmem that calls mmap, munmap, mprotect and madvise.  A
+ * region is REGION_SIZE bytes aligned to REGION_SIZE; its descriptor (struct
+ * page array) is a separate mapping.  The address-to-region table is two
+ * levels: region_table[addr >> 36] points to a second-level array indexed by
+ * bits 22..35.  Slots are written under zone.lock with release stores;
+ * readers (__virt_to_page) take no lock.
+ *
+ * Nothing a lock-free reader can reach is ever unmapped: second-level
+ * arrays live for good, and so does a region's descriptor once the region
+ * is released (see page/page_alloc.c, "Releasing regions").  The mapping
+ * work itself, mmap and the first touch of a descriptor, runs without
+ * zone.lock; only publishing the result takes it.
  */
 #include <errno.h>
 #include <string.h>
@@ -67,7 +73,7 @@ int page_os_protect_none(void *addr, size_t size)
  */
 static void *map_region_memory(void)
 {
-	uintptr_t hint = zone.last_region_base;
+	uintptr_t hint = READ_ONCE(zone.last_region_base);
 	void *p;
 
 	if (hint > REGION_SIZE) {
@@ -83,58 +89,79 @@ static void *map_region_memory(void)
 	return page_os_map(REGION_SIZE, REGION_SIZE);
 }
 
-static struct region **region_slot(uintptr_t base, bool create)
+static struct region ***region_l1(uintptr_t base)
 {
-	struct region ***l1 = &region_table[base >> (REGION_SHIFT + REGION_L2_BITS)];
-	struct region **l2 = *l1;
-	size_t l2_bytes = sizeof(struct region *) << REGION_L2_BITS;
+	return &region_table[base >> (REGION_SHIFT + REGION_L2_BITS)];
+}
 
-	if (!l2) {
-		if (!create)
-			return NULL;
-		l2 = page_os_map(l2_bytes, PAGE_SIZE);
-		if (!l2)
-			return NULL;
-		page_metadata_bytes += l2_bytes;
-		__atomic_store_n(l1, l2, __ATOMIC_RELEASE);
-	}
+static struct region **region_slot(struct region **l2, uintptr_t base)
+{
 	return &l2[(base >> REGION_SHIFT) & ((1UL << REGION_L2_BITS) - 1)];
 }
 
-struct region *__region_grow(gfp_t gfp)
+/*
+ * Make sure the second-level array covering @base exists.  Runs without
+ * zone.lock, so two threads may race to create it: the loser unmaps its
+ * copy.
+ */
+static bool region_table_prepare(uintptr_t base)
 {
-	struct region *region;
-	struct region **slot;
+	const size_t l2_bytes = sizeof(struct region *) << REGION_L2_BITS;
+	struct region ***l1 = region_l1(base);
+	struct region **l2, **none = NULL;
+
+	if (__atomic_load_n(l1, __ATOMIC_ACQUIRE))
+		return true;
+	l2 = page_os_map(l2_bytes, PAGE_SIZE);
+	if (!l2)
+		return false;
+	if (__atomic_compare_exchange_n(l1, &none, l2, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		__atomic_fetch_add(&page_metadata_bytes, l2_bytes, __ATOMIC_RELAXED);
+	else
+		page_os_unmap(l2, l2_bytes);
+	return true;
+}
+
+static void region_init_pages(struct region *region)
+{
+	unsigned long pfn = region->base >> PAGE_SHIFT;
+
+	for (unsigned long i = 0; i < REGION_PAGES; i++)
+		page_write_flags(&region->pages[i], (pfn + i) << KMEM_PFN_SHIFT);
+}
+
+/*
+ * Map a region's memory, in the slot of @reserved when there is one, else
+ * wherever the OS has room, with a new descriptor.  Called without
+ * zone.lock: this is where the mmap calls and the page faults of a fresh
+ * descriptor happen.
+ */
+static struct region *region_map(struct region *reserved, gfp_t gfp)
+{
+	struct region *region = reserved;
 	void *mem;
-	unsigned long pfn;
 
 	if (!page_charge(REGION_SIZE, gfp))
 		return NULL;
-	mem = map_region_memory();
-	if (!mem)
-		goto out_uncharge;
-	if ((uintptr_t)mem >> REGION_ADDR_BITS)
-		goto out_unmap_memory;
-	region = page_os_map(sizeof(*region), PAGE_SIZE);
-	if (!region)
-		goto out_unmap_memory;
-	slot = region_slot((uintptr_t)mem, true);
-	if (!slot)
-		goto out_unmap_region;
-
-	region->base = (uintptr_t)mem;
-	pfn = region->base >> PAGE_SHIFT;
-	for (unsigned long i = 0; i < REGION_PAGES; i++)
-		region->pages[i].flags = (pfn + i) << KMEM_PFN_SHIFT;
-	list_add_tail(&region->link, &zone.regions);
-	zone.nr_regions++;
-	zone.last_region_base = region->base;
-	page_metadata_bytes += align_up(sizeof(*region), PAGE_SIZE);
-	__atomic_store_n(slot, region, __ATOMIC_RELEASE);
+	if (reserved) {
+		mem = mmap((void *)reserved->base, REGION_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		if (mem == MAP_FAILED)
+			goto out_uncharge;
+	} else {
+		mem = map_region_memory();
+		if (!mem)
+			goto out_uncharge;
+		if ((uintptr_t)mem >> REGION_ADDR_BITS || !region_table_prepare((uintptr_t)mem))
+			goto out_unmap_memory;
+		region = page_os_map(sizeof(*region), PAGE_SIZE);
+		if (!region)
+			goto out_unmap_memory;
+		region->base = (uintptr_t)mem;
+	}
+	region_init_pages(region);
 	return region;
 
-out_unmap_region:
-	page_os_unmap(region, sizeof(*region));
 out_unmap_memory:
 	page_os_unmap(mem, REGION_SIZE);
 out_uncharge:
@@ -142,20 +169,71 @@ out_uncharge:
 	return NULL;
 }
 
+static void __region_reserve(struct region *region)
+{
+	list_add(&region->link, &zone.reserved);
+	zone.nr_reserved++;
+}
+
+struct region *__region_grow(gfp_t gfp)
+{
+	struct region *reserved = NULL;
+	struct region *region;
+
+	if (!list_empty(&zone.reserved)) {
+		reserved = container_of(zone.reserved.next, struct region, link);
+		list_del(&reserved->link);
+		zone.nr_reserved--;
+	}
+	pthread_mutex_unlock(&zone.lock);
+	region = region_map(reserved, gfp);
+	pthread_mutex_lock(&zone.lock);
+	if (!region) {
+		if (reserved)
+			__region_reserve(reserved);
+		return NULL;
+	}
+	list_add_tail(&region->link, &zone.regions);
+	zone.nr_regions++;
+	WRITE_ONCE(zone.last_region_base, region->base);
+	__atomic_fetch_add(&page_metadata_bytes, align_up(sizeof(*region), PAGE_SIZE),
+			   __ATOMIC_RELAXED);
+	__atomic_store_n(region_slot(*region_l1(region->base), region->base), region,
+			 __ATOMIC_RELEASE);
+	return region;
+}
+
 void __region_detach(struct region *region)
 {
-	struct region **slot = region_slot(region->base, false);
-
-	__atomic_store_n(slot, NULL, __ATOMIC_RELEASE);
+	__atomic_store_n(region_slot(*region_l1(region->base), region->base), NULL,
+			 __ATOMIC_RELEASE);
 	list_del(&region->link);
 	zone.nr_regions--;
 	zone.regions_released++;
-	page_metadata_bytes -= align_up(sizeof(*region), PAGE_SIZE);
+	__atomic_fetch_sub(&page_metadata_bytes, align_up(sizeof(*region), PAGE_SIZE),
+			   __ATOMIC_RELAXED);
 }
 
-void region_unmap(struct region *region)
+/*
+ * Give a detached region's memory back to the OS but keep its slot: the
+ * address range becomes an inaccessible reservation and the descriptor
+ * stays mapped (its page array dropped to zero-fill pages), so a lock-free
+ * reader that found the region before __region_detach() reads zeros, never
+ * an unmapped page.  The next region grows into this slot.
+ */
+void region_release(struct region *region)
 {
-	page_os_unmap((void *)region->base, REGION_SIZE);
-	page_os_unmap(region, sizeof(*region));
+	void *mem = (void *)region->base;
+	int saved = errno;
+
+	if (mmap(mem, REGION_SIZE, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED &&
+	    madvise(mem, REGION_SIZE, MADV_DONTNEED))
+		kmem_warn("kmem: cannot give region %p back to the OS: %s", mem, strerror(errno));
+	madvise(region->pages, sizeof(region->pages), MADV_DONTNEED);
 	page_uncharge(REGION_SIZE);
+	pthread_mutex_lock(&zone.lock);
+	__region_reserve(region);
+	pthread_mutex_unlock(&zone.lock);
+	errno = saved;
 }

@@ -23,6 +23,7 @@
 
 /* Flags that exist only inside kmem, above the kernel's user-visible bits. */
 #define __SLAB_OBJECT_POISON ((slab_flags_t)0x80000000U) /* poison free objects */
+_Static_assert(__SLAB_OBJECT_POISON > SLAB_NO_OBJ_EXT, "above the kernel's highest flag bit");
 
 /* Caches with any of these have no thread cache: every operation is checked. */
 #define SLAB_DEBUG_FLAGS                                                                           \
@@ -52,7 +53,8 @@
 
 /*
  * struct slab - a slab's metadata, overlaid on its head struct page.
- * Head pages do not use private_data[0] as a compound head pointer (only
+ * It is struct page's slab view (page->slab.words).  Head pages do not use
+ * word 0 as a compound head pointer (only
  * tails do), so the whole private area belongs to the slab.
  */
 struct slab {
@@ -71,11 +73,11 @@ struct slab {
 #define SLAB_MATCH(pg, sl)                                                                         \
 	_Static_assert(offsetof(struct page, pg) == offsetof(struct slab, sl), "slab overlay: " #sl)
 SLAB_MATCH(flags, __page_flags);
-SLAB_MATCH(private_data[0], cache);
-SLAB_MATCH(private_data[1], freelist);
-SLAB_MATCH(private_data[2], list);
-SLAB_MATCH(private_data[4], inuse);
-SLAB_MATCH(private_data[5], owner);
+SLAB_MATCH(slab.words[0], cache);
+SLAB_MATCH(slab.words[1], freelist);
+SLAB_MATCH(slab.words[2], list);
+SLAB_MATCH(slab.words[4], inuse);
+SLAB_MATCH(slab.words[5], owner);
 SLAB_MATCH(order, order);
 SLAB_MATCH(_refcount, __refcount);
 _Static_assert(sizeof(struct slab) == sizeof(struct page), "slab overlay size");
@@ -117,12 +119,11 @@ struct track {
 #define SLAB_HOOK_SHADOW 0x1U	     /* valgrind or ASan watch the objects */
 #define SLAB_HOOK_INIT_ON_ALLOC 0x2U /* zero on allocation (init_on_alloc) */
 #define SLAB_HOOK_INIT_ON_FREE 0x4U  /* zero on free (init_on_free) */
-#define SLAB_HOOK_FAILSLAB 0x8U	     /* fault injection (slab_debug=A, KMEM_FAILSLAB) */
 
 /*
  * struct slab_tcache - one thread's free objects of one cache: a LIFO
  * array (the kernel's per-cpu sheaf).  Touched by its thread inside
- * kmem_thread_enter()/leave() or under the thread's own lock, and by other
+ * kmem_gate_enter()/leave() or under the thread's own lock, and by other
  * threads only through lib/thread.c's flush protocol or, for a cache being
  * destroyed, under the registry lock.  Counters are written with relaxed
  * stores so statistics may read them.
@@ -149,6 +150,7 @@ enum slab_thread_state {
 
 /* struct slab_thread - a thread's caches, indexed by kmem_cache.tcache_id. */
 struct slab_thread {
+	struct kmem_thread_gate gate; /* lib/thread.h: the fast paths' bracket */
 	struct slab_tcache *tcaches;
 	unsigned int nr_tcaches; /* 0 unless ACTIVE: the fast path's only test */
 	unsigned int state;
@@ -305,7 +307,6 @@ struct slab_options {
 	bool init_on_alloc, init_on_free; /* KMEM_INIT_ON_ALLOC, KMEM_INIT_ON_FREE */
 	bool freelist_hardened;		  /* KMEM_FREELIST_HARDENED (default on) */
 	bool freelist_random;		  /* KMEM_FREELIST_RANDOM (default on) */
-	bool failslab;			  /* KMEM_FAILSLAB is set */
 };
 __hidden extern struct slab_options slab_options;
 /* Read the environment once, before the first cache is set up (slab_mutex held). */
@@ -314,7 +315,6 @@ __hidden void slab_options_init(void);
 __hidden slab_flags_t slab_debug_flags(slab_flags_t flags, const char *name);
 /* slab_debug=O: drop the metadata flags when they raise the slab order. */
 __hidden bool slab_debug_no_higher_order(void);
-__hidden bool slab_should_failslab(struct kmem_cache *s, gfp_t gfp);
 
 /* slub.c: lay @s out again for @flags (an unused cache, slab_mutex held). */
 __hidden void slab_cache_relayout(struct kmem_cache *s, slab_flags_t flags);

@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
  * slab/slab_options.c - the slab layer's run-time switches: the kernel's
- * slab_debug= options, init_on_alloc/init_on_free, freelist hardening and
- * failslab fault injection.
+ * slab_debug= options, init_on_alloc/init_on_free and freelist hardening.
  *
  * slab_debug (KMEM_SLAB_DEBUG, kmem_slab_debug())
  *   The kernel's grammar: blocks separated by ';', each "letters" or
  *   "letters,cache,cache..." (a cache name ending in '*' matches every name
  *   that starts with what precedes the '*').  Letters, in either case:
  *   F consistency checks, Z red zones, P poisoning, U owner tracking, T
- *   tracing, A failslab, O no debugging where its metadata would raise the
- *   slab order, '-' everything off.  A block without a list sets the flags
- *   of every cache no list names; a list alone (",dentry") means full
- *   debugging (FZPU) for those caches; empty options mean full debugging
- *   for all.  The first block whose list names a cache gives its flags.
+ *   tracing, A failslab (the cache takes part in KMEM_FAIL_SLAB's fault
+ *   injection when its cache-filter is on, lib/fault.c), O no debugging
+ *   where its metadata would raise the slab order, '-' everything off.  A
+ *   block without a list sets the flags of every cache no list names; a
+ *   list alone (",dentry") means full debugging (FZPU) for those caches;
+ *   empty options mean full debugging for all.  The first block whose list
+ *   names a cache gives its flags.
  *   Caches created with SLAB_NO_USER_FLAGS are left alone, and
  *   SLAB_NOLEAKTRACE caches get no U from the global flags.
  *
@@ -32,7 +33,6 @@
 #include <string.h>
 #include <kmem/kmem.h>
 
-#include "lib/prandom.h"
 #include "lib/stacktrace.h"
 #include "slab/internal.h"
 
@@ -47,15 +47,6 @@ static struct {
 	slab_flags_t global;	     /* for caches no list names */
 	bool no_higher_order;	     /* O */
 } debug;
-
-/* The kernel's fault_attr, as its failslab= parameter sets it. */
-static struct {
-	unsigned long interval, probability, space, count;
-	long times; /* -1: unlimited */
-} failslab;
-
-static __thread struct prandom_state failslab_rand __tls_ie;
-static __thread bool failslab_rand_seeded __tls_ie;
 
 /* ---- slab_debug --------------------------------------------------------------- */
 
@@ -219,59 +210,6 @@ int kmem_slab_debug(const char *options)
 	return known ? 0 : -1;
 }
 
-/* ---- failslab ------------------------------------------------------------------ */
-
-static void failslab_setup(const char *str)
-{
-	char *end;
-
-	failslab.interval = strtoul(str, &end, 0);
-	if (*end == ',')
-		failslab.probability = strtoul(end + 1, &end, 0);
-	if (*end == ',')
-		failslab.space = strtoul(end + 1, &end, 0);
-	if (*end == ',')
-		failslab.times = strtol(end + 1, &end, 0);
-	if (*end || failslab.probability > 100) {
-		kmem_warn("kmem: ignoring KMEM_FAILSLAB=\"%s\": expected "
-			  "<interval>,<probability>,<space>,<times>",
-			  str);
-		memset(&failslab, 0, sizeof(failslab));
-		return;
-	}
-	slab_options.failslab = failslab.probability && failslab.times;
-}
-
-/* The kernel's should_fail(), for a cache with SLAB_FAILSLAB. */
-bool slab_should_failslab(struct kmem_cache *s, gfp_t gfp)
-{
-	long times = __atomic_load_n(&failslab.times, __ATOMIC_RELAXED);
-
-	if ((gfp & __GFP_NOFAIL) || !times)
-		return false;
-	if (__atomic_load_n(&failslab.space, __ATOMIC_RELAXED) > s->object_size) {
-		__atomic_fetch_sub(&failslab.space, s->object_size, __ATOMIC_RELAXED);
-		return false;
-	}
-	if (failslab.interval > 1 &&
-	    __atomic_add_fetch(&failslab.count, 1, __ATOMIC_RELAXED) % failslab.interval)
-		return false;
-	if (unlikely(!failslab_rand_seeded)) {
-		prandom_seed_state(&failslab_rand, kmem_get_random_u64());
-		failslab_rand_seeded = true;
-	}
-	if (failslab.probability <= prandom_u32_below(&failslab_rand, 100))
-		return false;
-	while (times != -1 && times > 0 &&
-	       !__atomic_compare_exchange_n(&failslab.times, &times, times - 1, false,
-					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		;
-	if (!(gfp & __GFP_NOWARN))
-		kmem_warn("FAULT_INJECTION: forcing a failure: %s, %u bytes", s->name,
-			  s->object_size);
-	return true;
-}
-
 /* ---- initialisation ---------------------------------------------------------- */
 
 static bool env_flag(const char *name, bool def)
@@ -283,7 +221,6 @@ void slab_options_init(void)
 {
 	const char *debug_env = getenv("KMEM_SLAB_DEBUG");
 	const char *leaks = getenv("KMEM_LEAK_CHECK");
-	const char *fail = getenv("KMEM_FAILSLAB");
 
 	slab_options.init_on_alloc = env_flag("KMEM_INIT_ON_ALLOC", false);
 	slab_options.init_on_free = env_flag("KMEM_INIT_ON_FREE", false);
@@ -299,8 +236,6 @@ void slab_options_init(void)
 		/* A leak report needs the allocation stacks. */
 		debug.global = SLAB_STORE_USER;
 	}
-	if (fail && *fail)
-		failslab_setup(fail);
 }
 
 /*

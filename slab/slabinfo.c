@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * slab/slabinfo.c - per-cache statistics and /proc/slabinfo (version 2.1).
+ * slab/slabinfo.c - per-cache statistics, /proc/slabinfo (version 2.1) and
+ * slab_is_available(), what the slab layer says about itself.
  */
 #include <string.h>
 
@@ -95,4 +96,10 @@ void kmem_slabinfo(FILE *out)
 	}
 	kmem_thread_registry_unlock();
 	pthread_mutex_unlock(&slab_mutex);
+}
+
+/* kmem_cache_create() and kmalloc() set the layer up on first use. */
+bool slab_is_available(void)
+{
+	return true;
 }

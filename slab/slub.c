@@ -32,8 +32,8 @@
  *
  *   Each fast path tests one word, s->hooks, for work an option asks of
  *   every object (slab_post_alloc(), slab_pre_free()): telling valgrind or
- *   ASan about it, init_on_alloc/init_on_free zeroing, failslab.  It is 0
- *   unless such an option is on.
+ *   ASan about it, init_on_alloc/init_on_free zeroing.  It is 0 unless such
+ *   an option is on.
  *
  * Invariants (checked by slab_check_all(), slab/slab_debug.c)
  *   S1 A slab's head page has PG_slab and slab->cache == its cache; it is on
@@ -67,6 +67,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+#include "lib/fault.h"
 #include "lib/prandom.h"
 #include "slab/internal.h"
 
@@ -480,9 +481,11 @@ static void tcache_drain(struct kmem_cache *s, struct slab_tcache *tc)
  * The thread-cache flush (lib/thread.c): every stack of one thread back to
  * the slabs, at exit, on reclaim or shrink, from this or another thread.
  * A cache with objects on a stack is alive (destroy drains its stacks
- * before it lets go of the id), so tcache_owner[] is stable here.
+ * before it lets go of the id), so tcache_owner[] is stable here.  An idle
+ * thread flushed by another also loses its array, so that it pins no page
+ * at all; it allocates a new one on its next slow path.
  */
-static void slab_thread_flush(void *data, bool exiting)
+static void slab_thread_flush(void *data, enum kmem_flush_reason why)
 {
 	struct slab_thread *t = data;
 	struct slab_tcache *tcaches = t->tcaches;
@@ -493,11 +496,12 @@ static void slab_thread_flush(void *data, bool exiting)
 		if (tc->count || tc->allocs || tc->frees)
 			tcache_drain(tcache_owner[id], tc);
 	}
-	if (!exiting)
+	if (why == KMEM_FLUSH_SELF)
 		return;
 	WRITE_ONCE(t->nr_tcaches, 0);
 	t->tcaches = NULL;
-	t->state = SLAB_THREAD_DEAD;
+	if (why == KMEM_FLUSH_EXIT)
+		t->state = SLAB_THREAD_DEAD;
 	if (tcaches)
 		__free_pages(virt_to_page(tcaches), t->tcaches_order);
 }
@@ -572,7 +576,7 @@ static struct slab_tcache *slab_thread_tcache(struct kmem_cache *s)
 	if (id == NO_TCACHE_ID || t->state == SLAB_THREAD_DEAD)
 		return NULL;
 	if (t->state == SLAB_THREAD_NEW) {
-		if (!kmem_thread_attach(KMEM_THREAD_SLAB, t)) {
+		if (!kmem_thread_attach(KMEM_THREAD_SLAB, t, &t->gate)) {
 			t->state = SLAB_THREAD_DEAD;
 			return NULL;
 		}
@@ -598,15 +602,14 @@ static inline void forget_pointers(void **slots, unsigned int n)
 static void tcache_forget_popped(struct kmem_cache *s, void *object)
 {
 	struct slab_thread *st = &slab_self;
-	struct kmem_thread *t = &kmem_thread_self;
 
-	if (s->tcache_id < st->nr_tcaches && kmem_thread_enter(t)) {
+	if (kmem_gate_enter(&st->gate) && s->tcache_id < st->nr_tcaches) {
 		struct slab_tcache *tc = &st->tcaches[s->tcache_id];
 
 		if (tc->count < TCACHE_SLOTS && tc->objs[tc->count] == object)
 			forget_pointers(&tc->objs[tc->count], 1);
 	}
-	kmem_thread_leave(t);
+	kmem_gate_leave(&st->gate);
 }
 
 /* ---- the barn ------------------------------------------------------------------ */
@@ -656,9 +659,13 @@ static unsigned int barn_take(struct kmem_cache *s, void **dst, unsigned int n)
 	pthread_mutex_lock(&b->lock);
 	if (n > b->count)
 		n = b->count;
-	b->count -= n;
-	memcpy(dst, b->objs + b->count, n * sizeof(void *));
-	forget_pointers(b->objs + b->count, n);
+	/* Written under the lock, peeked at without it. */
+	WRITE_ONCE(b->count, b->count - n);
+	/* Another thread may have emptied it, and barn_release() freed @objs. */
+	if (n) {
+		memcpy(dst, b->objs + b->count, n * sizeof(void *));
+		forget_pointers(b->objs + b->count, n);
+	}
 	pthread_mutex_unlock(&b->lock);
 	return n;
 }
@@ -675,7 +682,7 @@ static bool barn_put(struct kmem_cache *s, void *const *src, unsigned int n)
 	fits = b->count + n <= b->capacity;
 	if (fits) {
 		memcpy(b->objs + b->count, src, n * sizeof(void *));
-		b->count += n;
+		WRITE_ONCE(b->count, b->count + n);
 	}
 	pthread_mutex_unlock(&b->lock);
 	return fits;
@@ -726,7 +733,8 @@ static unsigned int __slab_take(struct kmem_cache *s, struct slab *slab, void **
 		slab_move(slab, &s->partial);
 		s->nr_partial++;
 	}
-	slab->owner = &slab_self;
+	/* Read unlocked by frees, only to count remote frees. */
+	WRITE_ONCE(slab->owner, (void *)&slab_self);
 	return got;
 }
 
@@ -787,10 +795,10 @@ static void tcache_flush(struct kmem_cache *s, struct slab_tcache *tc)
 static __always_inline void *tcache_pop(struct kmem_cache *s)
 {
 	struct slab_thread *st = &slab_self;
-	struct kmem_thread *t = &kmem_thread_self;
 	void *object = NULL;
 
-	if (likely(s->tcache_id < st->nr_tcaches) && likely(kmem_thread_enter(t))) {
+	/* Enter first: a flusher may take the array of a quiescent thread. */
+	if (likely(kmem_gate_enter(&st->gate)) && likely(s->tcache_id < st->nr_tcaches)) {
 		struct slab_tcache *tc = &st->tcaches[s->tcache_id];
 		unsigned int n = tc->count;
 
@@ -800,7 +808,7 @@ static __always_inline void *tcache_pop(struct kmem_cache *s)
 			counter_inc(&tc->allocs);
 		}
 	}
-	kmem_thread_leave(t);
+	kmem_gate_leave(&st->gate);
 	return object;
 }
 
@@ -853,8 +861,6 @@ static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, size_t 
 
 	if (unlikely(!s))
 		return slab_alloc_slow(s, gfp, size, caller);
-	if (unlikely(s->hooks & SLAB_HOOK_FAILSLAB) && slab_should_failslab(s, gfp))
-		return NULL;
 	object = tcache_pop(s);
 	if (unlikely(!object)) {
 		object = slab_alloc_slow(s, gfp, size, caller);
@@ -930,6 +936,14 @@ static __noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, size_t 
 		kmem_warn("kmem_cache_alloc: NULL cache");
 		return NULL;
 	}
+	/*
+	 * failslab, as in the kernel's slab_pre_alloc_hook(): while it is on,
+	 * every thread's fast path is diverted here (lib/fault.c).
+	 */
+	if (unlikely(kmem_should_failslab(s->name, s->flags & SLAB_FAILSLAB, s->object_size, gfp,
+					  caller)) &&
+	    s != &kmem_cache_boot)
+		return NULL;
 	kmem_thread_lock_self();
 	tc = slab_thread_tcache(s);
 	if (tc && (tc->count || tcache_refill(s, tc, gfp))) {
@@ -979,10 +993,9 @@ static inline bool slab_free_valid(struct kmem_cache *s, struct slab *slab, void
 static __always_inline bool tcache_push(struct kmem_cache *s, struct slab *slab, void *object)
 {
 	struct slab_thread *st = &slab_self;
-	struct kmem_thread *t = &kmem_thread_self;
 	bool pushed = false;
 
-	if (likely(s->tcache_id < st->nr_tcaches) && likely(kmem_thread_enter(t))) {
+	if (likely(kmem_gate_enter(&st->gate)) && likely(s->tcache_id < st->nr_tcaches)) {
 		struct slab_tcache *tc = &st->tcaches[s->tcache_id];
 		unsigned int n = tc->count;
 
@@ -990,12 +1003,12 @@ static __always_inline bool tcache_push(struct kmem_cache *s, struct slab *slab,
 			tc->objs[n] = object;
 			WRITE_ONCE(tc->count, n + 1);
 			counter_inc(&tc->frees);
-			if (slab->owner != st)
+			if (READ_ONCE(slab->owner) != (void *)st)
 				counter_inc(&tc->remote_frees);
 			pushed = true;
 		}
 	}
-	kmem_thread_leave(t);
+	kmem_gate_leave(&st->gate);
 	return pushed;
 }
 
@@ -1172,10 +1185,28 @@ static unsigned long slab_release_empty(struct kmem_cache *s)
 	return pages;
 }
 
+/* Drain the barn and give its array back; it is set up again on demand. */
+static void barn_release(struct kmem_cache *s)
+{
+	struct slab_barn *b = &s->barn;
+	void *objs;
+
+	barn_drain(s);
+	pthread_mutex_lock(&b->lock);
+	objs = b->count ? NULL : b->objs;
+	if (objs) {
+		WRITE_ONCE(b->capacity, 0);
+		b->objs = NULL;
+	}
+	pthread_mutex_unlock(&b->lock);
+	if (objs)
+		__free_pages(virt_to_page(objs), b->order);
+}
+
 /* Barn and empty slabs of @s back to the page allocator. */
 static unsigned long cache_shrink(struct kmem_cache *s)
 {
-	barn_drain(s);
+	barn_release(s);
 	return slab_release_empty(s);
 }
 
@@ -1308,8 +1339,6 @@ static unsigned int calculate_hooks(const struct kmem_cache *s)
 		hooks |= SLAB_HOOK_INIT_ON_ALLOC;
 	if (slab_options.init_on_free && initable)
 		hooks |= SLAB_HOOK_INIT_ON_FREE;
-	if (slab_options.failslab && (s->flags & SLAB_FAILSLAB) && s != &kmem_cache_boot)
-		hooks |= SLAB_HOOK_FAILSLAB;
 	return hooks;
 }
 
@@ -1545,8 +1574,6 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	pthread_mutex_unlock(&slab_mutex);
 	if (s->flags & SLAB_TYPESAFE_BY_RCU)
 		slab_rcu_barrier();
-	if (s->barn.objs)
-		__free_pages(virt_to_page(s->barn.objs), s->barn.order);
 	pthread_mutex_destroy(&s->barn.lock);
 	pthread_mutex_destroy(&s->lock);
 	kmem_cache_free(&kmem_cache_boot, s);

@@ -21,19 +21,21 @@ void capture_reports(void);
 unsigned long captured(enum kmem_report_kind kind);
 bool captured_contains(const char *needle);
 
+/*
+ * Death tests (.signal = SIGABRT): reports are captured, not printed, and
+ * the BUG report that aborts must contain @needle.
+ */
+void expect_fatal_report(const char *needle);
+
+/*
+ * The test binary defines mmap, munmap, mprotect and madvise itself, so
+ * every such call kmem makes goes through here; a test may set os_call_probe
+ * to run code just before each one (in the calling thread).
+ */
+extern void (*os_call_probe)(const char *call);
+
 /* Fill @len bytes with a pattern derived from @tag; verify it. */
 void fill_tagged(void *p, size_t len, uint64_t tag);
 bool check_tagged(const void *p, size_t len, uint64_t tag);
-
-/* xorshift PRNG for reproducible random tests. */
-static inline uint64_t test_rand(uint64_t *state)
-{
-	uint64_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *state = x;
-}
 
 #endif /* KMEM_TEST_HELPERS_H */

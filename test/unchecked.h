@@ -65,6 +65,16 @@ static inline void misuse_end(void)
 /* The kernel's OPTIMIZER_HIDE_VAR(): the compiler may not reason about @p's bounds. */
 #define hide_pointer(p) __asm__("" : "+r"(p))
 
+/*
+ * @size, unknown to the compiler: kmalloc() of a constant size is compiled
+ * to its class, so kmem would not see the size asked for.
+ */
+static inline size_t runtime_size(size_t size)
+{
+	__asm__("" : "+r"(size));
+	return size;
+}
+
 static __test_unchecked unsigned char peek(const void *p)
 {
 	unsigned char v;

@@ -27,34 +27,72 @@
  *             256 KiB, LIVE = 2000
  *
  * Blocks still live at the end are freed, so every trace ends empty.
+ *
+ * A trace is a function of its arguments alone, byte for byte on every
+ * machine: the random numbers come from lib/prandom.h and the logarithms
+ * and powers behind the phases and pareto sizes are computed in 32.32 fixed
+ * point, because libm's results may differ in the last bit between
+ * implementations and a size rounded the other way changes the trace.  The
+ * build generates the traces the documentation describes and checks them
+ * against tools/traces.sha256.
  */
-#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t rng_state;
+#include "lib/prandom.h"
 
-static uint64_t rnd(void)
+/* Fixed-point numbers with 32 fraction bits. */
+#define FIXED_ONE (1ull << 32)
+/* ln 2 in 32.32, rounded. */
+#define FIXED_LN2 2977044472ull
+
+static struct prandom_state rng;
+
+static size_t rnd_below(size_t n)
 {
-	uint64_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
-
-static double rnd_unit(void)
-{
-	return (double)(rnd() >> 11) / (double)(1ULL << 53);
+	return prandom_u32_below(&rng, (uint32_t)n);
 }
 
 static size_t rnd_range(size_t lo, size_t hi)
 {
-	return lo + rnd() % (hi - lo + 1);
+	return prandom_u32_between(&rng, (uint32_t)lo, (uint32_t)hi);
+}
+
+/*
+ * log2(@x) in 32.32 for @x >= 1: the position of the top bit, then one
+ * fraction bit per squaring of the mantissa (its top 32 bits).
+ */
+static uint64_t fixed_log2(uint64_t x)
+{
+	unsigned int whole = 63 - (unsigned int)__builtin_clzll(x);
+	uint64_t mantissa = (x << (63 - whole)) >> 32; /* in [1, 2), 31 fraction bits */
+	uint64_t result = (uint64_t)whole << 32;
+
+	for (uint64_t bit = FIXED_ONE >> 1; bit; bit >>= 1) {
+		mantissa = (mantissa * mantissa) >> 31;
+		if (mantissa >= 2ull << 31) {
+			mantissa >>= 1;
+			result |= bit;
+		}
+	}
+	return result;
+}
+
+/* 2^@power, rounded down, for @power in 32.32 below 32: exp(fraction * ln 2) as a Taylor series. */
+static uint64_t fixed_exp2(uint64_t power)
+{
+	unsigned int whole = (unsigned int)(power >> 32);
+	uint64_t x = ((power & (FIXED_ONE - 1)) * FIXED_LN2) >> 32;
+	uint64_t term = FIXED_ONE, sum = FIXED_ONE;
+
+	for (unsigned int n = 1; term; n++) {
+		term = ((term * x) >> 32) / n;
+		sum += term;
+	}
+	return sum >> (32 - whole);
 }
 
 struct live {
@@ -88,19 +126,19 @@ static void free_at(struct live *l, size_t i)
 
 static void free_random(struct live *l)
 {
-	free_at(l, rnd() % l->n);
+	free_at(l, rnd_below(l->n));
 }
 
 /* Steady state: grow to @target live blocks, then alloc or free at random. */
 static void steady(struct live *l, long ops, size_t target, size_t (*size_of)(bool *large))
 {
 	for (long i = 0; i < ops; i++) {
-		if (l->n && (l->n >= target || rnd() % 4 == 0) && rnd() % 2) {
-			size_t k = rnd() % l->n;
+		if (l->n && (l->n >= target || !rnd_below(4)) && rnd_below(2)) {
+			size_t k = rnd_below(l->n);
 
 			/* Large blocks are kept for longer: most picks skip them. */
-			if (l->large[k] && rnd() % 20)
-				k = rnd() % l->n;
+			if (l->large[k] && rnd_below(20))
+				k = rnd_below(l->n);
 			free_at(l, k);
 		} else {
 			bool large = false;
@@ -119,18 +157,26 @@ static size_t uniform_size(bool *large)
 
 static size_t bimodal_size(bool *large)
 {
-	if (rnd() % 10)
+	if (rnd_below(10))
 		return rnd_range(16, 128);
 	*large = true;
 	return rnd_range(4096, 65536);
 }
 
+/*
+ * Inverse transform: for v uniform in (0, 1], 16 * v^(-1/1.2) is Pareto
+ * from 16 with alpha 1.2, that is 2^(4 + log2(1/v) * 5/6), with
+ * v = k / 2^32 for k in 1..2^32.
+ */
 static size_t pareto_size(bool *large)
 {
-	double x = 16.0 / pow(1.0 - rnd_unit(), 1.0 / 1.2);
+	uint64_t k = (uint64_t)prandom_u32_state(&rng) + 1;
+	uint64_t log2_inverse = (32 * FIXED_ONE - fixed_log2(k)) * 5 / 6;
 
 	(void)large;
-	return x > 262144.0 ? 262144 : (size_t)x;
+	if (log2_inverse >= (18 - 4) * FIXED_ONE)
+		return 262144;
+	return fixed_exp2(4 * FIXED_ONE + log2_inverse);
 }
 
 static void phases(struct live *l, long ops)
@@ -138,7 +184,8 @@ static void phases(struct live *l, long ops)
 	long per_phase = ops / 10;
 
 	for (int phase = 0; phase < 10; phase++) {
-		size_t size = (size_t)exp(log(32.0) + rnd_unit() * (log(16384.0) - log(32.0)));
+		/* Log-uniform in [32, 16384): 2^(5 + 9u) for u uniform in [0, 1). */
+		size_t size = fixed_exp2(5 * FIXED_ONE + 9 * (uint64_t)prandom_u32_state(&rng));
 		size_t keep;
 		long done = 0;
 
@@ -161,7 +208,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ops = atol(argv[2]);
-	rng_state = strtoull(argv[3], NULL, 0) | 1;
+	prandom_seed_state(&rng, strtoull(argv[3], NULL, 0));
 	printf("# kheap trace: %s, %ld operations, seed %s (tools/kheap-tracegen.c)\n", argv[1],
 	       ops, argv[3]);
 	if (!strcmp(argv[1], "uniform"))

@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/prandom.h"
+
 /* The smallest block: room for the head and tail tags. */
 #define BLOCK_MIN_SIZE 16
 
@@ -28,34 +30,18 @@ struct block {
 	uint64_t tag;
 };
 
-/* splitmix64: a small, seedable, well-mixed generator. */
-static inline uint64_t rng_next(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-/* Uniform in [lo, hi]. */
-static inline size_t rng_range(uint64_t *state, size_t lo, size_t hi)
-{
-	return lo + (size_t)(rng_next(state) % (hi - lo + 1));
-}
-
 /*
  * A size skewed towards small blocks, as real programs allocate: half the
  * draws are at most @hi / 16, a quarter at most @hi / 4.
  */
-static inline size_t rng_size(uint64_t *state, size_t hi)
+static inline size_t rng_size(struct prandom_state *rng, size_t hi)
 {
-	uint64_t r = rng_next(state);
+	uint32_t r = prandom_u32_below(rng, 4);
 	size_t top = (r & 1) ? hi / 16 : (r & 2) ? hi / 4 : hi;
 
 	if (top < BLOCK_MIN_SIZE)
 		top = BLOCK_MIN_SIZE;
-	return BLOCK_MIN_SIZE + (size_t)((r >> 2) % (top - BLOCK_MIN_SIZE + 1));
+	return prandom_u32_between(rng, BLOCK_MIN_SIZE, top);
 }
 
 static inline void die(const char *what)

@@ -37,7 +37,7 @@ struct worker {
 	struct block table[SLOTS];
 	struct inbox inbox;
 	struct worker *next;
-	uint64_t rng;
+	struct prandom_state rng;
 	uint64_t checksum;
 	unsigned long allocated;
 	unsigned long steps;
@@ -74,8 +74,8 @@ static void *worker_round(void *arg)
 	struct worker *w = arg;
 
 	for (unsigned long step = 0; step < w->steps; step++) {
-		size_t slot = rng_range(&w->rng, 0, SLOTS - 1);
-		uint64_t tag = rng_next(&w->rng);
+		size_t slot = prandom_u32_below(&w->rng, SLOTS);
+		uint64_t tag = prandom_u64_state(&w->rng);
 		struct block b;
 
 		block_free(&w->table[slot]);
@@ -100,7 +100,7 @@ int main(int argc, char **argv)
 	unsigned long allocated = 0;
 
 	for (int i = 0; i < THREADS; i++) {
-		workers[i].rng = 0x1a450 + (uint64_t)i;
+		prandom_seed_state(&workers[i].rng, 0x1a450 + (uint64_t)i);
 		workers[i].next = &workers[(i + 1) % THREADS];
 		workers[i].steps = STEPS_PER_ROUND * scale;
 		pthread_mutex_init(&workers[i].inbox.lock, NULL);

@@ -21,7 +21,8 @@ int main(int argc, char **argv)
 	static struct block blocks[1600];
 	unsigned long scale = work_scale(argc, argv);
 	unsigned long allocated = 0;
-	uint64_t checksum = 0, rng = 0x5123;
+	struct prandom_state rng = PRANDOM_STATE_INIT(0x5123);
+	uint64_t checksum = 0;
 
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		for (size_t r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
@@ -30,7 +31,7 @@ int main(int argc, char **argv)
 
 			for (unsigned long rep = 0; rep < reps; rep++) {
 				for (size_t i = 0; i < run; i++) {
-					uint64_t tag = rng_next(&rng);
+					uint64_t tag = prandom_u64_state(&rng);
 
 					blocks[i] = block_new(sizes[s], tag);
 					checksum += tag;

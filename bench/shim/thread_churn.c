@@ -22,7 +22,7 @@
 #define MAX_SIZE 4096
 
 struct churner {
-	uint64_t rng;
+	struct prandom_state rng;
 	uint64_t checksum;
 	struct block kept[KEEP];
 };
@@ -33,8 +33,8 @@ static void *churn(void *arg)
 	struct block live[LIVE] = {0};
 
 	for (int step = 0; step < STEPS; step++) {
-		size_t slot = rng_range(&c->rng, 0, LIVE - 1);
-		uint64_t tag = rng_next(&c->rng);
+		size_t slot = prandom_u32_below(&c->rng, LIVE);
+		uint64_t tag = prandom_u64_state(&c->rng);
 
 		block_free(&live[slot]);
 		live[slot] = block_new(rng_size(&c->rng, MAX_SIZE), tag);
@@ -59,7 +59,8 @@ int main(int argc, char **argv)
 		pthread_t threads[WAVE_THREADS];
 
 		for (int i = 0; i < WAVE_THREADS; i++) {
-			churners[i] = (struct churner){.rng = wave * WAVE_THREADS + (uint64_t)i};
+			churners[i] = (struct churner){
+				.rng = PRANDOM_STATE_INIT(wave * WAVE_THREADS + (uint64_t)i)};
 			if (pthread_create(&threads[i], NULL, churn, &churners[i]))
 				die("pthread_create failed");
 		}

@@ -40,7 +40,7 @@ static struct {
 };
 
 struct producer {
-	uint64_t rng;
+	struct prandom_state rng;
 	uint64_t checksum;
 	unsigned long batches;
 };
@@ -82,7 +82,7 @@ static void *produce(void *arg)
 
 	for (unsigned long n = 0; n < p->batches; n++) {
 		for (int i = 0; i < BATCH; i++) {
-			uint64_t tag = rng_next(&p->rng);
+			uint64_t tag = prandom_u64_state(&p->rng);
 
 			b.blocks[i] = block_new(rng_size(&p->rng, MAX_SIZE), tag);
 			p->checksum += tag ^ b.blocks[i].size;
@@ -112,7 +112,8 @@ int main(int argc, char **argv)
 
 	ring.batches_left = batches * PRODUCERS;
 	for (int i = 0; i < PRODUCERS; i++) {
-		producers[i] = (struct producer){.rng = 0x3a110c + (uint64_t)i, .batches = batches};
+		producers[i] = (struct producer){.rng = PRANDOM_STATE_INIT(0x3a110c + (uint64_t)i),
+						 .batches = batches};
 		if (pthread_create(&threads[i], NULL, produce, &producers[i]))
 			die("pthread_create failed");
 	}

@@ -23,13 +23,54 @@
  *
  * The rest (zones, I/O, FS, accounting, NUMA) have no userspace meaning and
  * are ignored.
+ *
+ * The values are those of a 6.12 kernel configured, as kmem's SLAB_* flags
+ * are (see kmem/slab.h), with CONFIG_MEMCG (hence CONFIG_SLAB_OBJ_EXT) and
+ * without CONFIG_KASAN_HW_TAGS and CONFIG_LOCKDEP: __GFP_SKIP_ZERO,
+ * __GFP_SKIP_KASAN and __GFP_NOLOCKDEP are zero.
+ *
+ * Beside the kernel's own headers (code ported with its headers, the
+ * kernel's userspace test harnesses): include those first.  When the
+ * kernel's <linux/types.h> already defined gfp_t, kmem uses it; when its
+ * <linux/gfp_types.h> already defined the flags, kmem defines none and only
+ * checks at compile time that the flags the library acts on have the values
+ * it was built with; when its <linux/gfp.h> already defined
+ * gfpflags_allow_blocking() and gfp_has_io_fs(), kmem leaves them to it.
  */
 #ifndef KMEM_GFP_H
 #define KMEM_GFP_H
 
 #include <stdbool.h>
+#include <kmem/export.h>
 
+/*
+ * The kernel's <linux/types.h> (which defines DECLARE_BITMAP; the uapi header
+ * of the same guard does not) and the tools' copy typedef gfp_t.
+ */
+#if !defined(_TOOLS_LINUX_TYPES_H_) && !(defined(_LINUX_TYPES_H) && defined(DECLARE_BITMAP))
 typedef unsigned int gfp_t;
+#endif
+KMEM_STATIC_ASSERT(sizeof(gfp_t) == sizeof(unsigned int), "gfp_t is the kernel's unsigned int");
+
+#if defined(__LINUX_GFP_TYPES_H) || defined(__GFP_BITS_SHIFT)
+
+#define KMEM_GFP_AGREES(flag, value)                                                               \
+	KMEM_STATIC_ASSERT((unsigned int)(flag) == (value), #flag " is not the value kmem knows")
+KMEM_GFP_AGREES(__GFP_HIGHMEM, 0x02u);
+KMEM_GFP_AGREES(__GFP_IO, 0x40u);
+KMEM_GFP_AGREES(__GFP_FS, 0x80u);
+KMEM_GFP_AGREES(__GFP_ZERO, 0x100u);
+KMEM_GFP_AGREES(__GFP_DIRECT_RECLAIM, 0x400u);
+KMEM_GFP_AGREES(__GFP_KSWAPD_RECLAIM, 0x800u);
+KMEM_GFP_AGREES(__GFP_NOWARN, 0x2000u);
+KMEM_GFP_AGREES(__GFP_RETRY_MAYFAIL, 0x4000u);
+KMEM_GFP_AGREES(__GFP_NOFAIL, 0x8000u);
+KMEM_GFP_AGREES(__GFP_NORETRY, 0x10000u);
+KMEM_GFP_AGREES(__GFP_COMP, 0x40000u);
+KMEM_GFP_AGREES(__GFP_NOMEMALLOC, 0x80000u);
+#undef KMEM_GFP_AGREES
+
+#else
 
 #define ___GFP_DMA 0x01u
 #define ___GFP_HIGHMEM 0x02u
@@ -55,6 +96,7 @@ typedef unsigned int gfp_t;
 #define ___GFP_THISNODE 0x200000u
 #define ___GFP_ACCOUNT 0x400000u
 #define ___GFP_ZEROTAGS 0x800000u
+#define ___GFP_NO_OBJ_EXT 0x1000000u
 
 #define __GFP_DMA ((gfp_t)___GFP_DMA)
 #define __GFP_HIGHMEM ((gfp_t)___GFP_HIGHMEM)
@@ -80,13 +122,13 @@ typedef unsigned int gfp_t;
 #define __GFP_THISNODE ((gfp_t)___GFP_THISNODE)
 #define __GFP_ACCOUNT ((gfp_t)___GFP_ACCOUNT)
 #define __GFP_ZEROTAGS ((gfp_t)___GFP_ZEROTAGS)
-/* Config-dependent in the kernel; off here. */
+#define __GFP_NO_OBJ_EXT ((gfp_t)___GFP_NO_OBJ_EXT)
+/* Config-dependent in the kernel; off in the configuration above. */
 #define __GFP_SKIP_ZERO ((gfp_t)0)
 #define __GFP_SKIP_KASAN ((gfp_t)0)
 #define __GFP_NOLOCKDEP ((gfp_t)0)
-#define __GFP_NO_OBJ_EXT ((gfp_t)0)
 
-#define __GFP_BITS_SHIFT 24
+#define __GFP_BITS_SHIFT 25
 #define __GFP_BITS_MASK ((gfp_t)((1u << __GFP_BITS_SHIFT) - 1))
 
 #define GFP_ATOMIC (__GFP_HIGH | __GFP_KSWAPD_RECLAIM)
@@ -103,6 +145,12 @@ typedef unsigned int gfp_t;
 #define GFP_TRANSHUGE_LIGHT                                                                        \
 	((GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_NOMEMALLOC | __GFP_NOWARN) & ~__GFP_RECLAIM)
 #define GFP_TRANSHUGE (GFP_TRANSHUGE_LIGHT | __GFP_DIRECT_RECLAIM)
+
+#endif /* the kernel's gfp flags */
+
+#if !defined(__LINUX_GFP_H) && !defined(_TOOLS_INCLUDE_LINUX_GFP_H)
+
+KMEM_BEGIN_DECLS
 
 /**
  * gfpflags_allow_blocking - may an allocation with these flags block?
@@ -124,5 +172,9 @@ static inline bool gfp_has_io_fs(gfp_t gfp)
 {
 	return (gfp & (__GFP_IO | __GFP_FS)) == (__GFP_IO | __GFP_FS);
 }
+
+KMEM_END_DECLS
+
+#endif /* the kernel's <linux/gfp.h> */
 
 #endif /* KMEM_GFP_H */

@@ -95,7 +95,7 @@ struct kheap_stats {
  *
  * Return: the heap, or NULL for an invalid @fit or when memory is exhausted.
  */
-KMEM_API struct kheap *kheap_create(const char *name, enum kheap_fit fit) __kmem_must_check;
+KMEM_API struct kheap *kheap_create(const char *name, enum kheap_fit fit) KMEM_MUST_CHECK;
 
 /**
  * kheap_create_in - create a heap inside caller-supplied memory
@@ -112,10 +112,22 @@ KMEM_API struct kheap *kheap_create(const char *name, enum kheap_fit fit) __kmem
  * @size is out of range or @fit is invalid.
  */
 KMEM_API struct kheap *kheap_create_in(const char *name, void *mem, size_t size,
-				       enum kheap_fit fit) __kmem_must_check;
+				       enum kheap_fit fit) KMEM_MUST_CHECK;
 
 /* The smallest buffer kheap_create_in() accepts. */
 #define KHEAP_MIN_BUFFER 16384
+
+/**
+ * kheap_free - give a chunk back to @h
+ * @h: the heap it came from
+ * @p: a pointer kheap_alloc(@h) returned; NULL is a no-op
+ *
+ * The chunk merges with free neighbours.  A pointer that is not a chunk of
+ * @h, a chunk that is already free, or a damaged boundary tag is reported
+ * ("BUG: kheap <name>: ...") and, by default, aborts; with
+ * KMEM_REPORT_CONTINUE the free is refused and the heap is unchanged.
+ */
+KMEM_API void kheap_free(struct kheap *h, void *p);
 
 /**
  * kheap_alloc - allocate @size bytes from @h
@@ -128,8 +140,8 @@ KMEM_API struct kheap *kheap_create_in(const char *name, void *mem, size_t size,
  * @size is 0 or too large, or no memory is left (with a warning unless
  * __GFP_NOWARN).
  */
-KMEM_API void *kheap_alloc(struct kheap *h, size_t size, gfp_t gfp) __kmem_malloc
-	__kmem_alloc_size(2) __kmem_must_check;
+KMEM_API void *kheap_alloc(struct kheap *h, size_t size, gfp_t gfp) KMEM_MALLOC
+	KMEM_DEALLOC(kheap_free, 2) KMEM_ALLOC_SIZE(2) KMEM_MUST_CHECK;
 
 /* The largest request a heap on kmem's pages serves (1 MiB). */
 #define KHEAP_MAX_ALLOC (1UL << 20)
@@ -150,19 +162,8 @@ KMEM_API void *kheap_alloc(struct kheap *h, size_t size, gfp_t gfp) __kmem_mallo
  * unless __GFP_NOWARN).
  */
 KMEM_API void *kheap_alloc_aligned(struct kheap *h, size_t size, size_t align,
-				   gfp_t gfp) __kmem_malloc __kmem_must_check;
-
-/**
- * kheap_free - give a chunk back to @h
- * @h: the heap it came from
- * @p: a pointer kheap_alloc(@h) returned; NULL is a no-op
- *
- * The chunk merges with free neighbours.  A pointer that is not a chunk of
- * @h, a chunk that is already free, or a damaged boundary tag is reported
- * ("BUG: kheap <name>: ...") and, by default, aborts; with
- * KMEM_REPORT_CONTINUE the free is refused and the heap is unchanged.
- */
-KMEM_API void kheap_free(struct kheap *h, void *p);
+				   gfp_t gfp) KMEM_MALLOC KMEM_DEALLOC(kheap_free, 2)
+	KMEM_ALLOC_SIZE(2) KMEM_MUST_CHECK;
 
 /**
  * kheap_set_fit - change @h's placement policy

@@ -40,13 +40,19 @@
 #include <stdint.h>
 #include <kmem/export.h>
 #include <kmem/gfp.h>
-#include <kmem/mm.h>
-#include <urcu/urcu-memb.h>
+#include <kmem/numa.h>
+#include <kmem/page_size.h>
 
 KMEM_BEGIN_DECLS
 
+/*
+ * liburcu's type (the kernel's, with the kernel's headers); kfree_rcu() needs
+ * it complete only where it is used, on an object that embeds one.
+ */
+struct rcu_head;
+
 /* The largest kmalloc(): one max-order block of pages, 4 MiB. */
-#define KMALLOC_SHIFT_MAX (MAX_PAGE_ORDER + PAGE_SHIFT)
+#define KMALLOC_SHIFT_MAX (KMEM_MAX_PAGE_ORDER + KMEM_PAGE_SHIFT)
 #define KMALLOC_MAX_SIZE (1UL << KMALLOC_SHIFT_MAX)
 /* The largest size served by a kmalloc-N slab cache (kmalloc-8k). */
 #define KMALLOC_MAX_CACHE_SIZE (8UL * 1024)
@@ -63,6 +69,28 @@ KMEM_BEGIN_DECLS
 #define ZERO_SIZE_PTR ((void *)16)
 #define ZERO_OR_NULL_PTR(x) ((unsigned long)(x) <= (unsigned long)ZERO_SIZE_PTR)
 
+/*
+ * What releases memory of the kmalloc family, declared here for
+ * KMEM_KFREED and KMEM_KVFREED and documented below with the rest.
+ * krealloc(), kvrealloc() and vrealloc() accept such memory too but are not
+ * named: gcc would then take code that picks one of them by the pointer's
+ * kind, as kvrealloc() does, for a mismatch.
+ */
+KMEM_API void kfree(const void *objp);
+KMEM_API void kfree_sensitive(const void *objp);
+KMEM_API void kvfree(const void *addr);
+KMEM_API void kvfree_sensitive(const void *addr, size_t len);
+KMEM_API void __kvfree_rcu(struct rcu_head *head, void *ptr);
+KMEM_API void kfree_rcu_mightsleep(const void *ptr);
+
+/* Memory that kvfree() releases: from kvmalloc() or vmalloc(). */
+#define KMEM_KVFREED                                                                               \
+	KMEM_DEALLOC(kvfree, 1)                                                                    \
+	KMEM_DEALLOC(kvfree_sensitive, 1)                                                          \
+	KMEM_DEALLOC(__kvfree_rcu, 2) KMEM_DEALLOC(kfree_rcu_mightsleep, 1)
+/* Memory that kfree() releases as well: from kmalloc() or a slab cache. */
+#define KMEM_KFREED KMEM_KVFREED KMEM_DEALLOC(kfree, 1) KMEM_DEALLOC(kfree_sensitive, 1)
+
 /**
  * kmalloc - allocate @size bytes
  * @size: bytes wanted
@@ -71,13 +99,79 @@ KMEM_BEGIN_DECLS
  *         KMALLOC_MAX_SIZE), without __GFP_DIRECT_RECLAIM no memory is mapped
  *         past a memory limit
  *
- * Return: memory aligned to ARCH_KMALLOC_MINALIGN, and to @size when @size is
- * a power of two, that the caller owns until kfree(); ZERO_SIZE_PTR for @size 0; NULL when memory
- * is exhausted or @size exceeds KMALLOC_MAX_SIZE (with a warning unless __GFP_NOWARN). Context: any
- * thread.  The common small case takes no lock.
+ * Return: memory aligned to ARCH_KMALLOC_MINALIGN, and to @size when @size
+ * is a power of two, that the caller owns until kfree(); ZERO_SIZE_PTR for
+ * @size 0; NULL when memory is exhausted or @size exceeds KMALLOC_MAX_SIZE
+ * (with a warning unless __GFP_NOWARN).
+ * Context: any thread.  The common small case takes no lock.  A constant
+ * @size of at most KMALLOC_MAX_CACHE_SIZE picks its kmalloc cache at compile
+ * time (as the kernel's kmalloc_index() does), with GCC and Clang.
  */
-KMEM_API void *kmalloc(size_t size, gfp_t flags) __kmem_malloc
-	__kmem_alloc_size(1) __kmem_must_check;
+#if defined(__GNUC__) && !defined(KMEM_BUILDING_KMALLOC)
+/*
+ * Inlined below: GCC refuses inline functions a deallocator attribute, so
+ * the functions it inlines to (__kmalloc, kmem_kmalloc_class) carry it.
+ */
+KMEM_API void *kmalloc(size_t size, gfp_t flags) KMEM_MALLOC KMEM_ALLOC_SIZE(1) KMEM_MUST_CHECK;
+#else
+KMEM_API void *kmalloc(size_t size, gfp_t flags) KMEM_MALLOC KMEM_KFREED
+	KMEM_ALLOC_SIZE(1) KMEM_MUST_CHECK;
+#endif
+
+/** __kmalloc - kmalloc() as an out-of-line call, whatever @size is. */
+KMEM_API void *__kmalloc(size_t size, gfp_t flags) KMEM_MALLOC KMEM_KFREED
+	KMEM_ALLOC_SIZE(1) KMEM_MUST_CHECK;
+
+/**
+ * kmem_kmalloc_index - the kmalloc class of a request of @size bytes
+ * @size: 1..KMALLOC_MAX_CACHE_SIZE
+ *
+ * Classes, by index: 8, 16, 32, 48, 64, 80, 96, 112, 128 bytes, then four
+ * per power of two up to 8 KiB (160, 192, 224, 256, 320, ... 7168, 8192).
+ * Folds to a constant for a constant @size.
+ */
+#ifdef __GNUC__
+KMEM_API unsigned int kmem_kmalloc_index(size_t size);
+extern __inline__ __attribute__((gnu_inline, always_inline))
+#else
+static inline
+#endif
+unsigned int
+kmem_kmalloc_index(size_t size)
+{
+	unsigned int k;
+
+	if (size <= 8)
+		return 0;
+	if (size <= 16)
+		return 1;
+	if (size <= 128)
+		return (unsigned int)((size + 15) >> 4);
+	/* 2^k < size <= 2^(k+1): four classes of 2^(k-2) bytes each. */
+	k = 63 - (unsigned int)__builtin_clzl((unsigned long)size - 1);
+	return 8 + 4 * (k - 7) + (unsigned int)((size - 1 - (1UL << k)) >> (k - 2)) + 1;
+}
+
+/**
+ * kmem_kmalloc_class - allocate an object of kmalloc class @index
+ * @index: kmem_kmalloc_index() of the request
+ * @flags: GFP flags, as for kmalloc()
+ *
+ * What kmalloc() of a constant size compiles to.
+ * Return: as kmalloc().
+ */
+KMEM_API void *kmem_kmalloc_class(unsigned int index,
+				  gfp_t flags) KMEM_MALLOC KMEM_KFREED KMEM_MUST_CHECK;
+
+#if defined(__GNUC__) && !defined(KMEM_BUILDING_KMALLOC)
+/* For inlining only: the symbol kmalloc is the library's (gnu_inline). */
+extern __inline__ __attribute__((gnu_inline, always_inline)) void *kmalloc(size_t size, gfp_t flags)
+{
+	if (__builtin_constant_p(size) && size - 1 < KMALLOC_MAX_CACHE_SIZE)
+		return kmem_kmalloc_class(kmem_kmalloc_index(size), flags);
+	return __kmalloc(size, flags);
+}
+#endif
 
 /**
  * kfree - free memory from the kmalloc family or kmem_cache_alloc()
@@ -120,7 +214,8 @@ KMEM_API size_t kmalloc_size_roundup(size_t size);
  * Return: the (possibly moved) allocation, or NULL on failure, in which case
  * @p is untouched and still owned by the caller.
  */
-KMEM_API void *krealloc(const void *p, size_t new_size, gfp_t flags) __kmem_must_check;
+KMEM_API void *krealloc(const void *p, size_t new_size, gfp_t flags) KMEM_KFREED
+	KMEM_ALLOC_SIZE(2) KMEM_MUST_CHECK;
 
 /**
  * kfree_sensitive - zero an allocation's whole usable size, then free it
@@ -143,8 +238,8 @@ KMEM_API void kfree_bulk(size_t size, void **p);
  *
  * Return: the copy, or NULL on failure (ZERO_SIZE_PTR for @len 0).
  */
-KMEM_API void *kmemdup(const void *src, size_t len, gfp_t gfp) __kmem_must_check
-	__kmem_alloc_size(2);
+KMEM_API void *kmemdup(const void *src, size_t len, gfp_t gfp) KMEM_KFREED
+	KMEM_ALLOC_SIZE(2) KMEM_MUST_CHECK;
 
 /**
  * kmemdup_nul - duplicate @len bytes of @s and append a NUL
@@ -154,7 +249,8 @@ KMEM_API void *kmemdup(const void *src, size_t len, gfp_t gfp) __kmem_must_check
  *
  * Return: a NUL-terminated copy, or NULL when @s is NULL or on failure.
  */
-KMEM_API char *kmemdup_nul(const char *s, size_t len, gfp_t gfp) __kmem_must_check;
+KMEM_API char *kmemdup_nul(const char *s, size_t len,
+			   gfp_t gfp) KMEM_MALLOC KMEM_KFREED KMEM_MUST_CHECK;
 
 /**
  * kstrdup - duplicate a string
@@ -163,7 +259,7 @@ KMEM_API char *kmemdup_nul(const char *s, size_t len, gfp_t gfp) __kmem_must_che
  *
  * Return: the copy, or NULL on failure.  Free with kfree().
  */
-KMEM_API char *kstrdup(const char *s, gfp_t gfp) __kmem_malloc __kmem_must_check;
+KMEM_API char *kstrdup(const char *s, gfp_t gfp) KMEM_MALLOC KMEM_KFREED KMEM_MUST_CHECK;
 
 /**
  * kstrndup - duplicate at most @max bytes of a string, NUL-terminated
@@ -173,26 +269,34 @@ KMEM_API char *kstrdup(const char *s, gfp_t gfp) __kmem_malloc __kmem_must_check
  *
  * Return: the copy, or NULL on failure.
  */
-KMEM_API char *kstrndup(const char *s, size_t max, gfp_t gfp) __kmem_malloc __kmem_must_check;
+KMEM_API char *kstrndup(const char *s, size_t max,
+			gfp_t gfp) KMEM_MALLOC KMEM_KFREED KMEM_MUST_CHECK;
 
 /** kzalloc - kmalloc() of zeroed memory. */
-static inline __kmem_must_check void *kzalloc(size_t size, gfp_t flags)
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1) void *kzalloc(size_t size, gfp_t flags)
 {
 	return kmalloc(size, flags | __GFP_ZERO);
 }
 
-/** kmalloc_node - kmalloc() for NUMA-aware callers; @node is ignored. */
-static inline __kmem_must_check void *kmalloc_node(size_t size, gfp_t flags, int node)
+/**
+ * kmalloc_node - kmalloc() with a preferred node
+ * @size: bytes wanted
+ * @flags: GFP flags
+ * @node: the node, or NUMA_NO_NODE; kmem has one node (see kmem/numa.h), so
+ *	any value gives what kmalloc() gives
+ */
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1) void *kmalloc_node(size_t size, gfp_t flags,
+								    int node)
 {
 	(void)node;
 	return kmalloc(size, flags);
 }
 
-/** kzalloc_node - kzalloc() for NUMA-aware callers; @node is ignored. */
-static inline __kmem_must_check void *kzalloc_node(size_t size, gfp_t flags, int node)
+/** kzalloc_node - kmalloc_node() of zeroed memory. */
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1) void *kzalloc_node(size_t size, gfp_t flags,
+								    int node)
 {
-	(void)node;
-	return kmalloc(size, flags | __GFP_ZERO);
+	return kmalloc_node(size, flags | __GFP_ZERO, node);
 }
 
 /**
@@ -203,7 +307,8 @@ static inline __kmem_must_check void *kzalloc_node(size_t size, gfp_t flags, int
  *
  * Return: the array, or NULL when @n * @size overflows or memory is short.
  */
-static inline __kmem_must_check void *kmalloc_array(size_t n, size_t size, gfp_t flags)
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1, 2) void *kmalloc_array(size_t n, size_t size,
+									gfp_t flags)
 {
 	size_t bytes;
 
@@ -213,9 +318,32 @@ static inline __kmem_must_check void *kmalloc_array(size_t n, size_t size, gfp_t
 }
 
 /** kcalloc - kmalloc_array() of zeroed memory. */
-static inline __kmem_must_check void *kcalloc(size_t n, size_t size, gfp_t flags)
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1, 2) void *kcalloc(size_t n, size_t size,
+								  gfp_t flags)
 {
 	return kmalloc_array(n, size, flags | __GFP_ZERO);
+}
+
+/**
+ * kmalloc_array_node - kmalloc_array() with a preferred node
+ * @n: element count
+ * @size: element size
+ * @flags: GFP flags
+ * @node: the node, or NUMA_NO_NODE; any value gives what kmalloc_array()
+ *	gives (see kmem/numa.h)
+ */
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1, 2) void *kmalloc_array_node(size_t n, size_t size,
+									     gfp_t flags, int node)
+{
+	(void)node;
+	return kmalloc_array(n, size, flags);
+}
+
+/** kcalloc_node - kmalloc_array_node() of zeroed memory. */
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1, 2) void *kcalloc_node(size_t n, size_t size,
+								       gfp_t flags, int node)
+{
+	return kmalloc_array_node(n, size, flags | __GFP_ZERO, node);
 }
 
 /**
@@ -228,8 +356,9 @@ static inline __kmem_must_check void *kcalloc(size_t n, size_t size, gfp_t flags
  * Return: the array, or NULL when the product overflows or memory is short
  * (@p is then untouched).
  */
-static inline __kmem_must_check void *krealloc_array(void *p, size_t new_n, size_t new_size,
-						     gfp_t flags)
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(2, 3) void *krealloc_array(void *p, size_t new_n,
+									 size_t new_size,
+									 gfp_t flags)
 {
 	size_t bytes;
 
@@ -252,23 +381,39 @@ static inline __kmem_must_check void *krealloc_array(void *p, size_t new_n, size
  *
  * Return: the memory (free with kvfree()), ZERO_SIZE_PTR for 0, or NULL.
  */
-KMEM_API void *kvmalloc(size_t size, gfp_t flags) __kmem_must_check __kmem_alloc_size(1);
+KMEM_API void *kvmalloc(size_t size, gfp_t flags) KMEM_MALLOC KMEM_KVFREED
+	KMEM_ALLOC_SIZE(1) KMEM_MUST_CHECK;
 
 /** kvzalloc - kvmalloc() of zeroed memory. */
-static inline __kmem_must_check void *kvzalloc(size_t size, gfp_t flags)
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1) void *kvzalloc(size_t size, gfp_t flags)
 {
 	return kvmalloc(size, flags | __GFP_ZERO);
 }
 
-/** kvmalloc_node - kvmalloc(); @node is ignored. */
-static inline __kmem_must_check void *kvmalloc_node(size_t size, gfp_t flags, int node)
+/**
+ * kvmalloc_node - kvmalloc() with a preferred node
+ * @size: bytes wanted
+ * @flags: GFP flags
+ * @node: the node, or NUMA_NO_NODE; any value gives what kvmalloc() gives
+ *	(see kmem/numa.h)
+ */
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1) void *kvmalloc_node(size_t size, gfp_t flags,
+								     int node)
 {
 	(void)node;
 	return kvmalloc(size, flags);
 }
 
+/** kvzalloc_node - kvmalloc_node() of zeroed memory. */
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1) void *kvzalloc_node(size_t size, gfp_t flags,
+								     int node)
+{
+	return kvmalloc_node(size, flags | __GFP_ZERO, node);
+}
+
 /** kvmalloc_array - kvmalloc() of @n * @size bytes; NULL on overflow. */
-static inline __kmem_must_check void *kvmalloc_array(size_t n, size_t size, gfp_t flags)
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1, 2) void *kvmalloc_array(size_t n, size_t size,
+									 gfp_t flags)
 {
 	size_t bytes;
 
@@ -278,7 +423,8 @@ static inline __kmem_must_check void *kvmalloc_array(size_t n, size_t size, gfp_
 }
 
 /** kvcalloc - kvmalloc_array() of zeroed memory. */
-static inline __kmem_must_check void *kvcalloc(size_t n, size_t size, gfp_t flags)
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1, 2) void *kvcalloc(size_t n, size_t size,
+								   gfp_t flags)
 {
 	return kvmalloc_array(n, size, flags | __GFP_ZERO);
 }
@@ -291,7 +437,8 @@ static inline __kmem_must_check void *kvcalloc(size_t n, size_t size, gfp_t flag
  *
  * Return: the (possibly moved) allocation, or NULL with @p untouched.
  */
-KMEM_API void *kvrealloc(const void *p, size_t size, gfp_t flags) __kmem_must_check;
+KMEM_API void *kvrealloc(const void *p, size_t size, gfp_t flags) KMEM_KVFREED
+	KMEM_ALLOC_SIZE(2) KMEM_MUST_CHECK;
 
 /**
  * kvfree - free memory from kvmalloc(), kmalloc() or vmalloc()
@@ -315,7 +462,9 @@ KMEM_API void kvfree_sensitive(const void *addr, size_t len);
  * until the object is freed.
  *
  * RCU here is liburcu's default "memb" flavour (urcu_memb_*, what
- * <urcu.h> maps rcu_read_lock() to).  Rules:
+ * <urcu.h> maps rcu_read_lock() to).  kmem's headers include no liburcu
+ * header: the program includes <urcu.h> (or <urcu/urcu-memb.h>), before or
+ * after them, for struct rcu_head and the read side.  Rules:
  *  - readers call urcu_memb_register_thread() before their first
  *    urcu_memb_read_lock() and urcu_memb_unregister_thread() before exit;
  *  - a thread calling kfree_rcu()/kvfree_rcu() must be registered too

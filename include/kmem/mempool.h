@@ -57,7 +57,7 @@ typedef struct mempool_s {
  * left allocated).  Undo with mempool_exit().
  */
 KMEM_API int mempool_init(mempool_t *pool, int min_nr, mempool_alloc_t *alloc_fn,
-			  mempool_free_t *free_fn, void *pool_data) __kmem_must_check;
+			  mempool_free_t *free_fn, void *pool_data) KMEM_MUST_CHECK;
 
 /**
  * mempool_exit - free the reserve of a pool set up with mempool_init()
@@ -82,12 +82,13 @@ static inline bool mempool_initialized(const mempool_t *pool)
  * the pool or its reserve is short.
  */
 KMEM_API mempool_t *mempool_create(int min_nr, mempool_alloc_t *alloc_fn, mempool_free_t *free_fn,
-				   void *pool_data) __kmem_must_check;
+				   void *pool_data) KMEM_MUST_CHECK;
 
 /** mempool_create_node - mempool_create(); @gfp_mask and @node_id are ignored. */
-static inline __kmem_must_check mempool_t *
-mempool_create_node(int min_nr, mempool_alloc_t *alloc_fn, mempool_free_t *free_fn, void *pool_data,
-		    gfp_t gfp_mask, int node_id)
+static inline KMEM_MUST_CHECK mempool_t *mempool_create_node(int min_nr, mempool_alloc_t *alloc_fn,
+							     mempool_free_t *free_fn,
+							     void *pool_data, gfp_t gfp_mask,
+							     int node_id)
 {
 	(void)gfp_mask;
 	(void)node_id;
@@ -124,7 +125,7 @@ KMEM_API void mempool_destroy(mempool_t *pool);
  *
  * Return: an element, or NULL only when @gfp_mask does not allow blocking.
  */
-KMEM_API void *mempool_alloc(mempool_t *pool, gfp_t gfp_mask) __kmem_malloc __kmem_must_check;
+KMEM_API void *mempool_alloc(mempool_t *pool, gfp_t gfp_mask) KMEM_MALLOC KMEM_MUST_CHECK;
 
 /**
  * mempool_alloc_preallocated - take an element from the reserve only
@@ -132,7 +133,7 @@ KMEM_API void *mempool_alloc(mempool_t *pool, gfp_t gfp_mask) __kmem_malloc __km
  *
  * Return: a reserve element, or NULL when the reserve is empty.
  */
-KMEM_API void *mempool_alloc_preallocated(mempool_t *pool) __kmem_malloc __kmem_must_check;
+KMEM_API void *mempool_alloc_preallocated(mempool_t *pool) KMEM_MALLOC KMEM_MUST_CHECK;
 
 /**
  * mempool_free - return an element
@@ -156,8 +157,7 @@ KMEM_API void mempool_free_slab(void *element, void *pool_data);
  * @min_nr: reserve size
  * @kc: the cache; it must outlive the pool
  */
-static inline __kmem_must_check mempool_t *mempool_create_slab_pool(int min_nr,
-								    struct kmem_cache *kc)
+static inline KMEM_MUST_CHECK mempool_t *mempool_create_slab_pool(int min_nr, struct kmem_cache *kc)
 {
 	return mempool_create(min_nr, mempool_alloc_slab, mempool_free_slab, kc);
 }
@@ -172,7 +172,7 @@ KMEM_API void mempool_kfree(void *element, void *pool_data);
  * @min_nr: reserve size
  * @size: element size
  */
-static inline __kmem_must_check mempool_t *mempool_create_kmalloc_pool(int min_nr, size_t size)
+static inline KMEM_MUST_CHECK mempool_t *mempool_create_kmalloc_pool(int min_nr, size_t size)
 {
 	return mempool_create(min_nr, mempool_kmalloc, mempool_kfree, (void *)size);
 }
@@ -187,7 +187,7 @@ KMEM_API void mempool_free_pages(void *element, void *pool_data);
  * @min_nr: reserve size
  * @order: block order
  */
-static inline __kmem_must_check mempool_t *mempool_create_page_pool(int min_nr, int order)
+static inline KMEM_MUST_CHECK mempool_t *mempool_create_page_pool(int min_nr, int order)
 {
 	return mempool_create(min_nr, mempool_alloc_pages, mempool_free_pages, (void *)(long)order);
 }

@@ -14,7 +14,8 @@
  * Misuse is detected and reported in the kernel's "BUG: Bad page state"
  * style on stderr, then the process aborts (see kmem/debug.h to change the
  * action): freeing an address kmem never handed out, a misaligned address, a
- * page that is already free, or a reference count going below zero.
+ * page that is already free, a reference count going below zero, or a block
+ * that the slab or kmalloc layer owns (PG_slab, PG_heap, PG_large).
  */
 #ifndef KMEM_MM_H
 #define KMEM_MM_H
@@ -23,11 +24,13 @@
 #include <stdbool.h>
 #include <kmem/export.h>
 #include <kmem/gfp.h>
+#include <kmem/numa.h>
+#include <kmem/page_size.h>
 
 KMEM_BEGIN_DECLS
 
 #ifndef PAGE_SHIFT
-#define PAGE_SHIFT 12
+#define PAGE_SHIFT KMEM_PAGE_SHIFT
 #endif
 #ifndef PAGE_SIZE
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
@@ -35,13 +38,10 @@ KMEM_BEGIN_DECLS
 #ifndef PAGE_MASK
 #define PAGE_MASK (~(PAGE_SIZE - 1))
 #endif
-#define KMEM_PAGE_SHIFT 12
-#define KMEM_PAGE_SIZE (1UL << KMEM_PAGE_SHIFT)
 
-_Static_assert(PAGE_SIZE == KMEM_PAGE_SIZE, "PAGE_SIZE must agree with kmem's page size");
+KMEM_STATIC_ASSERT(PAGE_SIZE == KMEM_PAGE_SIZE, "PAGE_SIZE must agree with kmem's page size");
 
-/* Largest buddy order, inclusive: blocks of 2^10 pages (4 MiB). */
-#define MAX_PAGE_ORDER 10
+#define MAX_PAGE_ORDER KMEM_MAX_PAGE_ORDER
 #define NR_PAGE_ORDERS (MAX_PAGE_ORDER + 1)
 #define MAX_ORDER_NR_PAGES (1UL << MAX_PAGE_ORDER)
 /* Orders above this are "costly" and bypass the per-thread page cache. */
@@ -79,10 +79,38 @@ enum pageflags {
 struct page {
 	unsigned long flags; /* PG_* bits; pfn above KMEM_PFN_SHIFT */
 	/*
-	 * Tail pages: the head page's address.  Otherwise private to the
-	 * layer that owns the block (free lists, slab and heap metadata).
+	 * Six words, owned by the layer that owns the block; each view names
+	 * its owner.  Only one view is live for a page at a time, chosen by
+	 * its flags.
 	 */
-	unsigned long private_data[6];
+	union {
+		/* page/: a tail page of a compound block (PG_tail) */
+		struct {
+			unsigned long head; /* the head page's address */
+		} compound;
+		/* page/: the head of a free block in the buddy lists (PG_buddy) */
+		struct {
+			unsigned long link[2]; /* free_area[order] list */
+		} buddy;
+		/* page/: the head of a block in a thread's page cache (PG_pcp) */
+		struct {
+			unsigned long link0; /* unused */
+			unsigned long next;  /* the next cached block */
+		} pcp;
+		/* slab/: the head of a slab (PG_slab): struct slab overlays it */
+		struct {
+			unsigned long words[6];
+		} slab;
+		/*
+		 * mm/heap.c: a heap segment (PG_heap on the head).  Tail pages
+		 * keep compound.head in word 0.
+		 */
+		struct {
+			unsigned long link0;   /* tail pages: compound.head */
+			unsigned long segment; /* head page: the struct heap_segment */
+			unsigned long owner;   /* every page: the struct kheap */
+		} heap;
+	};
 	unsigned char order; /* block order (head pages) */
 	unsigned char __pad[3];
 	int _refcount; /* 0: free; use page_count() */
@@ -99,15 +127,18 @@ struct page {
  * Return: the head page with a reference count of one, or NULL when memory
  * is exhausted (a configured limit is reached or the OS refuses) or @order is
  * larger than MAX_PAGE_ORDER; a warning is printed on stderr unless
- * __GFP_NOWARN.  Never NULL with __GFP_NOFAIL and a valid order.
+ * __GFP_NOWARN.  NULL also when fault injection (kmem_fault_set(),
+ * KMEM_FAIL_PAGE_ALLOC) fails the call.  Never NULL with __GFP_NOFAIL and a
+ * valid order.
  * Context: any thread; takes the zone lock only when the calling thread's
  * page cache cannot serve the request.
  */
-KMEM_API struct page *alloc_pages(gfp_t gfp, unsigned int order) __kmem_must_check;
+KMEM_API struct page *alloc_pages(gfp_t gfp, unsigned int order) KMEM_MUST_CHECK;
 
 /**
- * alloc_pages_node - alloc_pages() for NUMA-aware callers
- * @nid: ignored (kmem has one node)
+ * alloc_pages_node - alloc_pages() with a preferred node
+ * @nid: the node, or NUMA_NO_NODE; kmem has one node (see kmem/numa.h), so
+ *	any value gives what alloc_pages() gives
  * @gfp: allocation flags
  * @order: block order
  */
@@ -154,8 +185,9 @@ KMEM_API unsigned long get_zeroed_page(gfp_t gfp);
  * When this was the last reference the whole block is freed.  When other
  * references remain and the block is not compound, every page but the first
  * is freed now and the first page is freed by the last put_page() (Linux
- * semantics).  Freeing a page that is already free, a tail page, or a page
- * kmem does not own is reported and aborts.
+ * semantics).  Freeing a page that is already free, a tail page, a page
+ * kmem does not own, or a slab, heap segment or large kmalloc block (free
+ * those through their own API) is reported and aborts.
  */
 KMEM_API void __free_pages(struct page *page, unsigned int order);
 
@@ -181,6 +213,13 @@ static inline void free_page(unsigned long addr)
 }
 
 /**
+ * free_pages_exact - free memory from alloc_pages_exact()
+ * @virt: the address it returned (NULL is a no-op)
+ * @size: the size passed to alloc_pages_exact()
+ */
+KMEM_API void free_pages_exact(void *virt, size_t size);
+
+/**
  * alloc_pages_exact - allocate exactly PAGE_ALIGN(@size) bytes of pages
  * @size: bytes wanted, at most 2^MAX_PAGE_ORDER pages
  * @gfp: allocation flags; __GFP_COMP is refused with a warning and dropped
@@ -190,14 +229,8 @@ static inline void free_page(unsigned long addr)
  *
  * Return: the address, or NULL on failure.  Free with free_pages_exact().
  */
-KMEM_API void *alloc_pages_exact(size_t size, gfp_t gfp) __kmem_must_check;
-
-/**
- * free_pages_exact - free memory from alloc_pages_exact()
- * @virt: the address it returned (NULL is a no-op)
- * @size: the size passed to alloc_pages_exact()
- */
-KMEM_API void free_pages_exact(void *virt, size_t size);
+KMEM_API void *alloc_pages_exact(size_t size, gfp_t gfp) KMEM_MALLOC
+	KMEM_DEALLOC(free_pages_exact, 1) KMEM_ALLOC_SIZE(1) KMEM_MUST_CHECK;
 
 /**
  * split_page - turn a non-compound block into 2^@order independent pages
@@ -284,7 +317,7 @@ static inline bool PageBuddy(const struct page *page)
 static inline struct page *compound_head(const struct page *page)
 {
 	if (PageTail(page))
-		return (struct page *)page->private_data[0];
+		return (struct page *)page->compound.head;
 	return (struct page *)page;
 }
 

@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <kmem/export.h>
 #include <kmem/gfp.h>
+#include <kmem/kmalloc.h>
+#include <kmem/numa.h>
 
 KMEM_BEGIN_DECLS
 
@@ -28,8 +30,11 @@ typedef unsigned int slab_flags_t;
 
 /*
  * Cache flags, with the kernel's bit values (6.12, as configured with
- * CONFIG_FAILSLAB, CONFIG_MEMCG and CONFIG_KFENCE).  Flags the kernel
- * compiles to zero in that configuration are zero here too.
+ * CONFIG_FAILSLAB, CONFIG_MEMCG (hence CONFIG_SLAB_OBJ_EXT) and
+ * CONFIG_KFENCE, without CONFIG_DEBUG_OBJECTS, CONFIG_KASAN_GENERIC and
+ * CONFIG_SLUB_TINY).  Flags the kernel compiles to zero in that
+ * configuration are zero here too.  Bits 18 and 19 are the kernel's
+ * internal SLAB_OBJECT_POISON and SLAB_CMPXCHG_DOUBLE.
  */
 #define SLAB_CONSISTENCY_CHECKS ((slab_flags_t)0x00000001U) /* check every free/alloc */
 #define SLAB_RED_ZONE ((slab_flags_t)0x00000002U)	    /* guard bytes around objects */
@@ -52,10 +57,7 @@ typedef unsigned int slab_flags_t;
 #define SLAB_SKIP_KFENCE ((slab_flags_t)0x00010000U)	 /* accepted, no meaning here */
 #define SLAB_RECLAIM_ACCOUNT ((slab_flags_t)0x00020000U) /* accepted, no meaning here */
 #define SLAB_TEMPORARY SLAB_RECLAIM_ACCOUNT
-#define SLAB_NO_OBJ_EXT ((slab_flags_t)0)
-#define SLAB_MEM_SPREAD ((slab_flags_t)0)
-
-/* ZERO_SIZE_PTR and ZERO_OR_NULL_PTR come with kmem/kmalloc.h. */
+#define SLAB_NO_OBJ_EXT ((slab_flags_t)0x00100000U) /* the kernel's own; refused */
 
 struct kmem_cache;
 
@@ -106,20 +108,27 @@ KMEM_API struct kmem_cache *__kmem_cache_create_args(const char *name, unsigned 
 /* The largest object a cache may hold: half of the largest slab. */
 #define KMEM_CACHE_MAX_SIZE (1U << 21)
 
+/*
+ * The initialisers below are positional, the one form C11 and C++11 share;
+ * they follow the member order of struct kmem_cache_args.
+ */
+
+/** __kmem_cache_create - the legacy form of kmem_cache_create(). */
 static inline struct kmem_cache *__kmem_cache_create(const char *name, unsigned int size,
 						     unsigned int align, slab_flags_t flags,
 						     void (*ctor)(void *))
 {
-	struct kmem_cache_args args = {.align = align, .ctor = ctor};
+	struct kmem_cache_args args = {align, 0, 0, 0, false, ctor};
 
 	return __kmem_cache_create_args(name, size, &args, flags);
 }
 
+/** __kmem_cache_default_args - kmem_cache_create() with NULL arguments. */
 static inline struct kmem_cache *__kmem_cache_default_args(const char *name, unsigned int size,
 							   struct kmem_cache_args *args,
 							   slab_flags_t flags)
 {
-	struct kmem_cache_args defaults = {0};
+	struct kmem_cache_args defaults = {0, 0, 0, 0, false, NULL};
 
 	/* Only NULL reaches here as a void *; anything else is a mistake. */
 	if (args)
@@ -132,15 +141,17 @@ static inline struct kmem_cache *__kmem_cache_default_args(const char *name, uns
  *
  * ``kmem_cache_create(name, size, args, flags)`` with a
  * struct kmem_cache_args pointer (or NULL for defaults), or the legacy
- * ``kmem_cache_create(name, size, align, flags, ctor)``.  Dispatched at
- * compile time with _Generic, as in the kernel.  See
- * __kmem_cache_create_args() for the rules and failures.
+ * ``kmem_cache_create(name, size, align, flags, ctor)``.  In C the form is
+ * chosen at compile time with _Generic, as in the kernel; in C++ by two
+ * overloads.  See __kmem_cache_create_args() for the rules and failures.
  */
+#ifndef __cplusplus
 #define kmem_cache_create(__name, __object_size, __args, ...)                                      \
 	_Generic((__args),                                                     \
 		struct kmem_cache_args *: __kmem_cache_create_args,            \
 		void *: __kmem_cache_default_args,                             \
 		default: __kmem_cache_create)(__name, __object_size, __args, __VA_ARGS__)
+#endif
 
 /**
  * kmem_cache_create_usercopy - create a cache with a usercopy region
@@ -161,12 +172,7 @@ static inline struct kmem_cache *kmem_cache_create_usercopy(const char *name, un
 							    unsigned int usersize,
 							    void (*ctor)(void *))
 {
-	struct kmem_cache_args args = {
-		.align = align,
-		.ctor = ctor,
-		.useroffset = useroffset,
-		.usersize = usersize,
-	};
+	struct kmem_cache_args args = {align, useroffset, usersize, 0, false, ctor};
 
 	return __kmem_cache_create_args(name, size, &args, flags);
 }
@@ -177,11 +183,8 @@ static inline struct kmem_cache *kmem_cache_create_usercopy(const char *name, un
  * @__flags: SLAB_* flags
  */
 #define KMEM_CACHE(__struct, __flags)                                                              \
-	__kmem_cache_create_args(#__struct, sizeof(struct __struct),                               \
-				 &(struct kmem_cache_args){                                        \
-					 .align = __alignof__(struct __struct),                    \
-				 },                                                                \
-				 (__flags))
+	__kmem_cache_create(#__struct, sizeof(struct __struct), __alignof__(struct __struct),      \
+			    (__flags), NULL)
 
 /**
  * kmem_cache_destroy - destroy a cache
@@ -198,6 +201,18 @@ static inline struct kmem_cache *kmem_cache_create_usercopy(const char *name, un
 KMEM_API void kmem_cache_destroy(struct kmem_cache *s);
 
 /**
+ * kmem_cache_free - free an object
+ * @s: the cache it came from
+ * @objp: the object; NULL is a no-op
+ *
+ * An address that is not an object of a slab, or an object of another
+ * cache, is reported and refused (BUG report, abort by default).  With a
+ * debug flag a double free is reported too.
+ * Context: any thread, not only the one that allocated the object.
+ */
+KMEM_API void kmem_cache_free(struct kmem_cache *s, void *objp);
+
+/**
  * kmem_cache_alloc - allocate an object
  * @s: the cache
  * @gfp: allocation flags; __GFP_ZERO zeroes the object (refused, with a
@@ -209,7 +224,8 @@ KMEM_API void kmem_cache_destroy(struct kmem_cache *s);
  * kmem_cache_free() (or kfree()).
  * Context: any thread; no lock when the thread's cache has an object.
  */
-KMEM_API void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp) __kmem_malloc;
+KMEM_API void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp) KMEM_MALLOC KMEM_KFREED
+	KMEM_DEALLOC(kmem_cache_free, 2);
 
 /** kmem_cache_zalloc - kmem_cache_alloc() with __GFP_ZERO. */
 static inline void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
@@ -218,10 +234,11 @@ static inline void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
 }
 
 /**
- * kmem_cache_alloc_node - kmem_cache_alloc() for NUMA-aware callers
+ * kmem_cache_alloc_node - kmem_cache_alloc() with a preferred node
  * @s: the cache
  * @gfp: allocation flags
- * @node: ignored (kmem has one node)
+ * @node: the node, or NUMA_NO_NODE; kmem has one node (see kmem/numa.h), so
+ *	any value gives what kmem_cache_alloc() gives
  */
 static inline void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int node)
 {
@@ -232,9 +249,10 @@ static inline void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int n
 struct list_lru;
 
 /**
- * kmem_cache_alloc_lru - kmem_cache_alloc() for callers with a list_lru
+ * kmem_cache_alloc_lru - kmem_cache_alloc() for an object a list_lru will hold
  * @s: the cache
- * @lru: ignored
+ * @lru: the list_lru; the kernel prepares its per-memcg lists, and without
+ *	memory cgroups there is nothing to prepare
  * @gfp: allocation flags
  */
 static inline void *kmem_cache_alloc_lru(struct kmem_cache *s, struct list_lru *lru, gfp_t gfp)
@@ -242,18 +260,6 @@ static inline void *kmem_cache_alloc_lru(struct kmem_cache *s, struct list_lru *
 	(void)lru;
 	return kmem_cache_alloc(s, gfp);
 }
-
-/**
- * kmem_cache_free - free an object
- * @s: the cache it came from
- * @objp: the object; NULL is a no-op
- *
- * An address that is not an object of a slab, or an object of another
- * cache, is reported and refused (BUG report, abort by default).  With a
- * debug flag a double free is reported too.
- * Context: any thread, not only the one that allocated the object.
- */
-KMEM_API void kmem_cache_free(struct kmem_cache *s, void *objp);
 
 /**
  * kmem_cache_alloc_bulk - allocate @size objects at once
@@ -367,8 +373,34 @@ KMEM_API void kmem_cache_stats(struct kmem_cache *s, struct kmem_cache_stats *st
  */
 KMEM_API void kmem_slabinfo(FILE *out);
 
+/**
+ * slab_is_available - can slab caches and kmalloc() be used yet?
+ *
+ * The kernel answers false early in boot.  kmem sets itself up on first
+ * use, from any thread, so the answer is always true.
+ */
+KMEM_API bool slab_is_available(void);
+
 KMEM_END_DECLS
 
-#include <kmem/kmalloc.h>
+#ifdef __cplusplus
+/*
+ * The two forms of kmem_cache_create(); C chooses with _Generic.  C++
+ * linkage: overloads cannot share a C name.
+ */
+static inline struct kmem_cache *kmem_cache_create(const char *name, unsigned int object_size,
+						   struct kmem_cache_args *args, slab_flags_t flags)
+{
+	return args ? __kmem_cache_create_args(name, object_size, args, flags) :
+		      __kmem_cache_default_args(name, object_size, NULL, flags);
+}
+
+static inline struct kmem_cache *kmem_cache_create(const char *name, unsigned int object_size,
+						   unsigned int align, slab_flags_t flags,
+						   void (*ctor)(void *))
+{
+	return __kmem_cache_create(name, object_size, align, flags, ctor);
+}
+#endif
 
 #endif /* KMEM_SLAB_H */

@@ -16,8 +16,21 @@
 #include <stddef.h>
 #include <kmem/export.h>
 #include <kmem/gfp.h>
+#include <kmem/kmalloc.h>
 
 KMEM_BEGIN_DECLS
+
+/**
+ * vfree - free memory from vmalloc()
+ * @addr: the address vmalloc() returned; NULL is ignored
+ *
+ * Unmaps the memory and its guard pages.  An address that is not the start
+ * of a live vmalloc area is reported ("BUG: vmalloc: ...").
+ */
+KMEM_API void vfree(const void *addr);
+
+/* Memory that vfree() releases, and the kvfree() family with it. */
+#define KMEM_VFREED KMEM_KVFREED KMEM_DEALLOC(vfree, 1)
 
 /**
  * vmalloc - allocate @size bytes of virtually contiguous memory
@@ -28,10 +41,10 @@ KMEM_BEGIN_DECLS
  * size 0 are warned about on stderr.
  * Context: any thread; may block in mmap.
  */
-KMEM_API void *vmalloc(size_t size) __kmem_malloc __kmem_alloc_size(1) __kmem_must_check;
+KMEM_API void *vmalloc(size_t size) KMEM_MALLOC KMEM_VFREED KMEM_ALLOC_SIZE(1) KMEM_MUST_CHECK;
 
 /** vzalloc - vmalloc() of zeroed memory (fresh mappings are zero anyway). */
-KMEM_API void *vzalloc(size_t size) __kmem_malloc __kmem_alloc_size(1) __kmem_must_check;
+KMEM_API void *vzalloc(size_t size) KMEM_MALLOC KMEM_VFREED KMEM_ALLOC_SIZE(1) KMEM_MUST_CHECK;
 
 /**
  * __vmalloc - vmalloc() with GFP flags
@@ -42,11 +55,11 @@ KMEM_API void *vzalloc(size_t size) __kmem_malloc __kmem_alloc_size(1) __kmem_mu
  *
  * Return: as vmalloc().
  */
-KMEM_API void *__vmalloc(size_t size, gfp_t gfp) __kmem_malloc
-	__kmem_alloc_size(1) __kmem_must_check;
+KMEM_API void *__vmalloc(size_t size, gfp_t gfp) KMEM_MALLOC KMEM_VFREED
+	KMEM_ALLOC_SIZE(1) KMEM_MUST_CHECK;
 
 /** vmalloc_array - vmalloc() of @n * @size bytes; NULL on overflow. */
-static inline __kmem_must_check void *vmalloc_array(size_t n, size_t size)
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1, 2) void *vmalloc_array(size_t n, size_t size)
 {
 	size_t bytes;
 
@@ -56,7 +69,7 @@ static inline __kmem_must_check void *vmalloc_array(size_t n, size_t size)
 }
 
 /** vcalloc - zeroed vmalloc_array(). */
-static inline __kmem_must_check void *vcalloc(size_t n, size_t size)
+static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1, 2) void *vcalloc(size_t n, size_t size)
 {
 	size_t bytes;
 
@@ -64,15 +77,6 @@ static inline __kmem_must_check void *vcalloc(size_t n, size_t size)
 		return NULL;
 	return vzalloc(bytes);
 }
-
-/**
- * vfree - free memory from vmalloc()
- * @addr: the address vmalloc() returned; NULL is ignored
- *
- * Unmaps the memory and its guard pages.  An address that is not the start
- * of a live vmalloc area is reported ("BUG: vmalloc: ...").
- */
-KMEM_API void vfree(const void *addr);
 
 /**
  * vrealloc - resize a vmalloc() area, keeping its contents
@@ -85,7 +89,8 @@ KMEM_API void vfree(const void *addr);
  *
  * Return: the area, or NULL on failure (@p is then untouched).
  */
-KMEM_API void *vrealloc(const void *p, size_t size, gfp_t gfp) __kmem_must_check;
+KMEM_API void *vrealloc(const void *p, size_t size, gfp_t gfp) KMEM_VFREED
+	KMEM_ALLOC_SIZE(2) KMEM_MUST_CHECK;
 
 /**
  * is_vmalloc_addr - is @addr inside a live vmalloc area?

@@ -29,8 +29,13 @@
  * from each layer's pthread_atfork handlers; thread exit returns each
  * thread's cached memory through the layers' key destructors.
  *
- * KMEM_STATS=1 prints slabinfo, buddyinfo and the meminfo summary (heaps
- * included) to stderr at exit; any other value names a file to append to.
+ * KMEM_TRACE=path records every allocation and free in kheap-replay's trace
+ * format (mm/shim/trace.c).
+ *
+ * KMEM_STATS=1 (or yes, true, stderr) prints slabinfo, buddyinfo and the
+ * meminfo summary (heaps included) to stderr at exit; 0 (or no, false, off)
+ * or an empty value prints nothing; any other value names a file to append
+ * to, with a warning when it cannot be opened.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,11 +43,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <kmem/kmem.h>
 
 #include "mm/internal.h"
+#include "mm/shim/shim.h"
 
 #define SHIM_GFP (GFP_KERNEL | __GFP_NOWARN)
 
@@ -66,6 +73,24 @@ static inline void *set_enomem(void)
 /* malloc()'s alignment: kmalloc classes from 16 bytes up are 16-aligned. */
 #define SHIM_MIN_SIZE 16
 
+/* Every block handed out passes here (KMEM_TRACE records it). */
+static inline void *shim_result(void *p, size_t size)
+{
+	if (!p)
+		return set_enomem();
+	if (shim_tracing())
+		shim_trace_alloc(p, size);
+	return p;
+}
+
+/* Recorded before the block is freed: its address may be reused at once. */
+static inline void shim_free(void *p)
+{
+	if (shim_tracing() && p)
+		shim_trace_free(p);
+	kvfree(p);
+}
+
 static inline void *shim_alloc(size_t size, gfp_t gfp)
 {
 	void *p;
@@ -74,18 +99,15 @@ static inline void *shim_alloc(size_t size, gfp_t gfp)
 		p = kmalloc(size < SHIM_MIN_SIZE ? SHIM_MIN_SIZE : size, gfp);
 	else
 		p = __vmalloc(size, gfp);
-	return p ? p : set_enomem();
+	return shim_result(p, size);
 }
 
 static void *shim_aligned(size_t align, size_t size)
 {
-	void *p;
-
 	/* vmalloc areas start on a page, and only they go past KMALLOC_MAX_SIZE. */
 	if (align <= ARCH_KMALLOC_MINALIGN || (align <= PAGE_SIZE && size > KMALLOC_MAX_SIZE))
 		return shim_alloc(size, SHIM_GFP);
-	p = kmalloc_aligned(size ? size : 1, align, SHIM_GFP);
-	return p ? p : set_enomem();
+	return shim_result(kmalloc_aligned(size ? size : 1, align, SHIM_GFP), size);
 }
 
 static size_t shim_usable_size(const void *p)
@@ -110,7 +132,7 @@ __shim_export void *malloc(size_t size)
 __shim_export void free(void *p)
 {
 	SHIM_ENTER("free", p);
-	kvfree(p);
+	shim_free(p);
 	kmem_api_leave();
 }
 
@@ -134,20 +156,27 @@ static void *shim_realloc(void *p, size_t size)
 	if (!p)
 		return shim_alloc(size, SHIM_GFP);
 	if (!size) {
-		kvfree(p);
+		shim_free(p);
 		return NULL;
 	}
+	/* As in shim_free(): the old block may be freed and its address reused at once. */
+	if (shim_tracing())
+		shim_trace_free(p);
 	if (size <= KMALLOC_MAX_SIZE || (!virt_addr_valid(p) && is_vmalloc_addr(p))) {
 		n = kvrealloc(p, size < SHIM_MIN_SIZE ? SHIM_MIN_SIZE : size, SHIM_GFP);
-		return n ? n : set_enomem();
+	} else {
+		/* Growing a kmalloc block past KMALLOC_MAX_SIZE: into a vmalloc area. */
+		n = __vmalloc(size, SHIM_GFP);
+		if (n) {
+			memcpy(n, p, ksize(p));
+			kfree(p);
+		}
 	}
-	/* Growing a kmalloc block past KMALLOC_MAX_SIZE: into a vmalloc area. */
-	n = shim_alloc(size, SHIM_GFP);
-	if (n) {
-		memcpy(n, p, ksize(p));
-		kfree(p);
-	}
-	return n;
+	if (n)
+		return shim_result(n, size);
+	if (shim_tracing()) /* @p lives on */
+		shim_trace_alloc(p, shim_usable_size(p));
+	return set_enomem();
 }
 
 __shim_export void *realloc(void *p, size_t size)
@@ -250,7 +279,7 @@ __shim_export void free_sized(void *p, size_t size)
 {
 	(void)size;
 	SHIM_ENTER("free_sized", p);
-	kvfree(p);
+	shim_free(p);
 	kmem_api_leave();
 }
 
@@ -259,33 +288,43 @@ __shim_export void free_aligned_sized(void *p, size_t align, size_t size)
 	(void)align;
 	(void)size;
 	SHIM_ENTER("free_aligned_sized", p);
-	kvfree(p);
+	shim_free(p);
 	kmem_api_leave();
 }
 
 /* ---- KMEM_STATS -------------------------------------------------------- */
+
+static const char *const stats_off[] = {"", "0", "no", "false", "off", NULL};
+static const char *const stats_stderr[] = {"1", "yes", "true", "stderr", NULL};
+
+static bool stats_word(const char *value, const char *const words[])
+{
+	for (; *words; words++)
+		if (!strcasecmp(value, *words))
+			return true;
+	return false;
+}
 
 __attribute__((destructor)) static void print_stats_at_exit(void)
 {
 	const char *where = getenv("KMEM_STATS");
 	FILE *out = stderr;
 
-	if (!where || !*where || !strcmp(where, "0"))
+	if (!where || stats_word(where, stats_off))
 		return;
-	if (strcmp(where, "1")) {
+	if (!stats_word(where, stats_stderr)) {
 		int fd = open(where, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 
 		out = fd >= 0 ? fdopen(fd, "a") : NULL;
 		if (!out) {
+			kmem_warn("kmem: KMEM_STATS=\"%s\": cannot open the file: %s", where,
+				  strerror(errno));
 			if (fd >= 0)
 				close(fd);
 			return;
 		}
 	}
-	fprintf(out, "kmem statistics of pid %d\n", (int)getpid());
-	kmem_slabinfo(out);
-	kmem_buddyinfo(out);
-	kmem_meminfo(out);
+	kmem_stats_print(out, kmem_stats_env_format());
 	if (out != stderr)
 		fclose(out);
 	else

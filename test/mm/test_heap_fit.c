@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/prandom.h"
 #include "test/helpers.h"
 #include "mm/internal.h"
 #include "page/page.h"
@@ -247,15 +248,16 @@ static void random_operations(struct kheap *h, uint64_t seed, size_t max_size, i
 	enum { SLOTS = 256 };
 	char *p[SLOTS] = {0};
 	size_t n[SLOTS] = {0};
-	uint64_t rng = seed;
+	struct prandom_state rng;
 
+	prandom_seed_state(&rng, seed);
 	for (int i = 0; i < ops; i++) {
-		unsigned int s = (unsigned int)(test_rand(&rng) % SLOTS);
+		unsigned int s = prandom_u32_below(&rng, SLOTS);
 
 		if (p[s]) {
 			cr_assert(check_tagged(p[s], n[s], s), "payload intact");
-			if (test_rand(&rng) % 4 == 0) {
-				size_t m = 1 + test_rand(&rng) % max_size;
+			if (!prandom_u32_below(&rng, 4)) {
+				size_t m = prandom_u32_between(&rng, 1, max_size);
 
 				if (heap_resize_in_place(h, p[s], m)) {
 					cr_assert_geq(heap_usable_size(p[s]), m);
@@ -268,9 +270,9 @@ static void random_operations(struct kheap *h, uint64_t seed, size_t max_size, i
 		} else {
 			size_t align = 16;
 
-			n[s] = 1 + test_rand(&rng) % max_size;
-			if (test_rand(&rng) % 3 == 0) {
-				align = (size_t)32 << (test_rand(&rng) % 8);
+			n[s] = prandom_u32_between(&rng, 1, max_size);
+			if (!prandom_u32_below(&rng, 3)) {
+				align = (size_t)32 << prandom_u32_below(&rng, 8);
 				p[s] = kheap_alloc_aligned(h, n[s], align,
 							   GFP_KERNEL | __GFP_NOWARN);
 			} else {
@@ -596,15 +598,15 @@ Test(heap_fit, every_page_of_a_segment_names_its_heap)
 	struct kheap *h = kheap_create("owner", KHEAP_GOOD_FIT);
 	char *p = kheap_alloc(h, 20000, GFP_KERNEL);
 	struct page *tail = virt_to_page(p + 3 * PAGE_SIZE);
-	unsigned long saved = tail->private_data[2];
+	unsigned long saved = tail->heap.owner;
 
 	cr_assert_eq(page_owner_heap(virt_to_page(p)), h);
 	cr_assert_eq(page_owner_heap(tail), h, "a tail page names the heap too");
 	capture_reports();
-	tail->private_data[2] = 0;
+	tail->heap.owner = 0;
 	cr_assert_eq(kmem_check(), -1);
 	cr_assert(captured_contains("does not name its heap"));
-	tail->private_data[2] = saved;
+	tail->heap.owner = saved;
 	cr_assert_eq(kmem_check(), 0);
 	kheap_free(h, p);
 	kheap_destroy(h);
@@ -616,6 +618,7 @@ Test(heap_fit, double_free_aborts, .signal = SIGABRT)
 	struct kheap *h = kheap_create("death", KHEAP_GOOD_FIT);
 	void *p = kheap_alloc(h, 64, GFP_KERNEL);
 
+	expect_fatal_report("kheap death: kheap_free of");
 	kheap_free(h, p);
 	kheap_free(h, p);
 }
@@ -633,10 +636,11 @@ struct handoff {
 static void *share_chunks(void *arg)
 {
 	struct handoff *x = arg;
-	uint64_t rng = (uintptr_t)&rng;
+	struct prandom_state rng;
 
+	prandom_seed_state(&rng, (uintptr_t)&rng);
 	for (int i = 0; i < 4000; i++) {
-		void *mine = kheap_alloc(x->h, 1 + test_rand(&rng) % 2000, GFP_KERNEL);
+		void *mine = kheap_alloc(x->h, prandom_u32_between(&rng, 1, 2000), GFP_KERNEL);
 		void *theirs;
 
 		cr_assert_not_null(mine);

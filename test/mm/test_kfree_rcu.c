@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <unistd.h>
+#include <urcu/urcu-memb.h>
 
 #include "test/helpers.h"
 

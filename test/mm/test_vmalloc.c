@@ -3,8 +3,10 @@
  * test/mm/test_vmalloc.c - vmalloc() and its guard pages (mm/vmalloc.c).
  */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 
 #include "test/helpers.h"
 
@@ -150,4 +152,54 @@ Test(vmalloc, many_areas_stay_sorted)
 		cr_assert(is_vmalloc_addr(p[i]));
 		vfree(p[i]);
 	}
+}
+
+static void *look_up_any_area(void *arg)
+{
+	(void)arg;
+	is_vmalloc_addr(NULL);
+	return NULL;
+}
+
+static unsigned long os_calls, os_calls_blocking_readers;
+
+/*
+ * Can a reader take vmap_lock while kmem calls the OS?  A reader that does
+ * not finish in 5 s is stuck behind a writer holding it across the call; it
+ * is left to finish when that writer lets go.
+ */
+static void vmap_lock_probe(const char *call)
+{
+	struct timespec deadline;
+	pthread_t reader;
+
+	if (strcmp(call, "mmap") && strcmp(call, "munmap"))
+		return;
+	os_calls++;
+	pthread_create(&reader, NULL, look_up_any_area, NULL);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 5;
+	if (pthread_timedjoin_np(reader, NULL, &deadline)) {
+		os_calls_blocking_readers++;
+		pthread_detach(reader);
+	}
+}
+
+Test(vmalloc, the_area_array_grows_outside_vmap_lock, .timeout = 120)
+{
+	enum { N = 600 }; /* enough records to grow the array twice */
+	static void *area[N];
+
+	vfree(vmalloc(PAGE_SIZE)); /* set-up done before the probe */
+	os_call_probe = vmap_lock_probe;
+	for (int i = 0; i < N; i++)
+		area[i] = vmalloc(PAGE_SIZE);
+	for (int i = 0; i < N; i++)
+		vfree(area[i]);
+	os_call_probe = NULL;
+	for (int i = 0; i < N; i++)
+		cr_assert_not_null(area[i]);
+	cr_assert_geq(os_calls, 2 * N);
+	cr_assert_eq(os_calls_blocking_readers, 0, "%lu of %lu OS calls held vmap_lock",
+		     os_calls_blocking_readers, os_calls);
 }

@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/prandom.h"
+#include "page/internal.h"
 #include "test/helpers.h"
 
 TestSuite(buddy, .fini = kmem_test_check, .timeout = 30);
@@ -55,14 +57,15 @@ Test(buddy, coalesces_freed_buddies_back_to_starting_state)
 	unsigned long before[NR_PAGE_ORDERS], after[NR_PAGE_ORDERS];
 	struct page *pages[200];
 	unsigned int orders[200];
-	uint64_t rng = 42;
+	struct prandom_state rng;
 
+	prandom_seed_state(&rng, 42);
 	free_page(__get_free_page(GFP_KERNEL));
 	buddy_snapshot(before);
 	cr_assert_eq(before[MAX_PAGE_ORDER], 1, "one wholly free region to start from");
 
 	for (int i = 0; i < 200; i++) {
-		orders[i] = (unsigned int)(test_rand(&rng) % 4);
+		orders[i] = prandom_u32_below(&rng, 4);
 		pages[i] = alloc_pages(GFP_KERNEL, orders[i]);
 		cr_assert_not_null(pages[i]);
 	}
@@ -280,6 +283,80 @@ Test(buddy, limit_below_one_region_fails_every_allocation)
 	cr_assert_eq(captured(KMEM_REPORT_WARN), 0);
 }
 
+Test(buddy, memory_limit_from_the_environment_is_decimal)
+{
+	setenv("KMEM_MEM_LIMIT", "064M", 1); /* read at first use */
+	cr_assert_eq(kmem_get_mem_limit(), 64UL << 20, "064M is 64 MiB, not octal");
+}
+
+Test(buddy, memory_limit_that_overflows_is_refused_with_a_warning)
+{
+	capture_reports();
+	setenv("KMEM_MEM_LIMIT", "17179869184G", 1);
+	cr_assert_eq(kmem_get_mem_limit(), 0, "the default (no limit) applies");
+	cr_assert(captured_contains("KMEM_MEM_LIMIT=\"17179869184G\""));
+}
+
+Test(buddy, negative_decay_is_refused_with_a_warning)
+{
+	capture_reports();
+	setenv("KMEM_PAGE_DECAY_MS", "-1", 1);
+	kmem_get_mem_limit(); /* initialises the page layer */
+	cr_assert_eq(zone.decay_ns, 1000 * 1000000ull, "the default of 1000 ms applies");
+	cr_assert(captured_contains("KMEM_PAGE_DECAY_MS=\"-1\""));
+}
+
+Test(buddy, memory_limit_is_kept_to_the_byte)
+{
+	kmem_set_mem_limit(6 * (PAGE_SIZE << MAX_PAGE_ORDER) / 4 + PAGE_SIZE);
+	cr_assert_eq(kmem_get_mem_limit(), 6 * (PAGE_SIZE << MAX_PAGE_ORDER) / 4 + PAGE_SIZE);
+}
+
+static unsigned long hook_calls[4];
+
+#define DEFINE_COUNTING_HOOK(i)                                                                    \
+	static unsigned long counting_hook_##i(void)                                               \
+	{                                                                                          \
+		__atomic_fetch_add(&hook_calls[i], 1, __ATOMIC_RELAXED);                           \
+		return 0;                                                                          \
+	}
+DEFINE_COUNTING_HOOK(0)
+DEFINE_COUNTING_HOOK(1)
+DEFINE_COUNTING_HOOK(2)
+DEFINE_COUNTING_HOOK(3)
+
+static void *reclaim_until_told(void *stop)
+{
+	while (!__atomic_load_n((bool *)stop, __ATOMIC_ACQUIRE))
+		cr_assert_null(alloc_pages(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, 0));
+	return NULL;
+}
+
+/*
+ * The data race on the hook count shows only under ThreadSanitizer, which
+ * Criterion's runner does not survive; this checks the behaviour around it:
+ * hooks registered while other threads reclaim are all called afterwards.
+ */
+Test(buddy, reclaim_hooks_registered_while_others_reclaim_are_all_called)
+{
+	static const page_reclaim_fn hooks[] = {counting_hook_0, counting_hook_1, counting_hook_2,
+						counting_hook_3};
+	bool stop = false;
+	pthread_t t;
+
+	kmem_set_mem_limit(PAGE_SIZE);
+	pthread_create(&t, NULL, reclaim_until_told, &stop);
+	for (unsigned int i = 0; i < ARRAY_SIZE(hooks); i++)
+		page_register_reclaim(hooks[i]);
+	__atomic_store_n(&stop, true, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+
+	memset(hook_calls, 0, sizeof(hook_calls));
+	cr_assert_null(alloc_pages(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, 0));
+	for (unsigned int i = 0; i < ARRAY_SIZE(hooks); i++)
+		cr_assert_eq(hook_calls[i], 1, "hook %u called once by one failed allocation", i);
+}
+
 static void *free_after_delay(void *arg)
 {
 	usleep(50 * 1000);
@@ -416,10 +493,11 @@ static void *stress_thread(void *p)
 {
 	struct stress_arg *arg = p;
 	struct stress_shared *sh = arg->shared;
-	uint64_t rng = arg->seed;
+	struct prandom_state rng;
 
+	prandom_seed_state(&rng, arg->seed);
 	for (int i = 0; i < 20000 && !arg->failed; i++) {
-		unsigned int s = (unsigned int)(test_rand(&rng) % STRESS_SLOTS);
+		unsigned int s = prandom_u32_below(&rng, STRESS_SLOTS);
 
 		pthread_mutex_lock(&sh->slot[s].lock);
 		if (sh->slot[s].page) {
@@ -433,7 +511,7 @@ static void *stress_thread(void *p)
 			__free_pages(page, sh->slot[s].order);
 			sh->slot[s].page = NULL;
 		} else {
-			unsigned int order = (unsigned int)(test_rand(&rng) % 6);
+			unsigned int order = prandom_u32_below(&rng, 6);
 			struct page *page = alloc_pages(GFP_KERNEL, order);
 
 			if (!page) {
@@ -441,7 +519,7 @@ static void *stress_thread(void *p)
 			} else {
 				sh->slot[s].page = page;
 				sh->slot[s].order = order;
-				sh->slot[s].tag = test_rand(&rng);
+				sh->slot[s].tag = prandom_u64_state(&rng);
 				fill_tagged(page_address(page), 256, sh->slot[s].tag);
 			}
 		}
@@ -495,6 +573,7 @@ Test(buddy, double_free_aborts, .signal = SIGABRT)
 {
 	unsigned long addr = __get_free_page(GFP_KERNEL);
 
+	expect_fatal_report("not allocated: double free");
 	free_page(addr);
 	free_page(addr);
 }
@@ -503,6 +582,7 @@ Test(buddy, foreign_free_aborts, .signal = SIGABRT)
 {
 	static char not_ours[2 * 4096] __attribute__((aligned(4096)));
 
+	expect_fatal_report("was not allocated by kmem");
 	free_page((unsigned long)not_ours);
 }
 
@@ -510,6 +590,7 @@ Test(buddy, misaligned_free_aborts, .signal = SIGABRT)
 {
 	unsigned long addr = __get_free_page(GFP_KERNEL);
 
+	expect_fatal_report("is not page aligned");
 	free_page(addr + 8);
 }
 
@@ -550,4 +631,94 @@ Test(buddy, free_of_tail_page_is_reported_and_refused)
 	free_page((unsigned long)page_address(page + 2));
 	cr_assert(captured_contains("not allocated"));
 	cr_assert_eq(captured(KMEM_REPORT_BUG), 2);
+}
+
+/* Free the block holding @obj with the page API, as a confused caller would. */
+static void free_block_of(const void *obj, bool by_address)
+{
+	struct page *head = virt_to_head_page(obj);
+
+	if (by_address)
+		free_pages((unsigned long)page_address(head), compound_order(head));
+	else
+		__free_pages(head, compound_order(head));
+}
+
+static void assert_bad_page_state_for(const char *owner)
+{
+	cr_assert_eq(captured(KMEM_REPORT_BUG), 1);
+	cr_assert(captured_contains("BUG: Bad page state in process "), "the kernel's first line");
+	cr_assert(captured_contains("page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set"));
+	cr_assert(captured_contains(owner));
+}
+
+Test(buddy, freeing_a_slab_page_is_reported_and_refused)
+{
+	struct kmem_cache *cache = kmem_cache_create("bad-page", 64, 0, 0, NULL);
+	unsigned long *obj = kmem_cache_alloc(cache, GFP_KERNEL);
+	unsigned long *other;
+
+	capture_reports();
+	cr_assert(PageSlab(virt_to_head_page(obj)));
+	*obj = 0x5ab;
+	free_block_of(obj, false);
+	assert_bad_page_state_for("the block is a slab");
+	other = kmem_cache_alloc(cache, GFP_KERNEL);
+	cr_assert_eq(kmem_check(), 0, "the slab is intact");
+	cr_assert_eq(*obj, 0x5ab, "the live object was not handed out again");
+	kmem_cache_free(cache, other);
+	kmem_cache_free(cache, obj);
+	kmem_cache_destroy(cache);
+}
+
+Test(buddy, freeing_a_heap_segment_by_address_is_reported_and_refused)
+{
+	char *p = kmalloc(2 * KMALLOC_MAX_CACHE_SIZE + 100, GFP_KERNEL); /* an odd medium size */
+
+	capture_reports();
+	cr_assert(page_test_flag(virt_to_head_page(p), PG_heap));
+	strcpy(p, "still here");
+	free_block_of(p, true);
+	assert_bad_page_state_for("the block is a heap segment");
+	cr_assert_eq(kmem_check(), 0);
+	cr_assert_str_eq(p, "still here");
+	kfree(p);
+}
+
+Test(buddy, freeing_a_large_kmalloc_block_is_reported_and_refused)
+{
+	char *p = kmalloc(4 * KMALLOC_MAX_CACHE_SIZE, GFP_KERNEL);
+
+	capture_reports();
+	cr_assert(page_test_flag(virt_to_head_page(p), PG_large));
+	free_block_of(p, false);
+	assert_bad_page_state_for("the block is a large kmalloc allocation");
+	cr_assert_eq(kmem_check(), 0);
+	cr_assert_eq(ksize(p), 4 * KMALLOC_MAX_CACHE_SIZE);
+	kfree(p);
+}
+
+Test(buddy, put_page_of_the_last_reference_to_a_slab_is_refused)
+{
+	struct kmem_cache *cache = kmem_cache_create("bad-put", 256, 0, 0, NULL);
+	void *obj = kmem_cache_alloc(cache, GFP_KERNEL);
+	struct page *head = virt_to_head_page(obj);
+
+	capture_reports();
+	get_page(head);
+	put_page(head);
+	cr_assert_eq(captured(KMEM_REPORT_BUG), 0, "a reference taken may be put");
+	put_page(head);
+	assert_bad_page_state_for("(in put_page())");
+	cr_assert_eq(page_count(head), 1);
+	kmem_cache_free(cache, obj);
+	kmem_cache_destroy(cache);
+}
+
+Test(buddy, freeing_a_slab_page_aborts, .signal = SIGABRT)
+{
+	struct kmem_cache *cache = kmem_cache_create("bad-page-abort", 64, 0, 0, NULL);
+
+	expect_fatal_report("the block is a slab");
+	free_block_of(kmem_cache_alloc(cache, GFP_KERNEL), false);
 }

@@ -198,6 +198,7 @@ Test(slab, invalid_creation_arguments_fail_with_a_message)
 
 Test(slab, slab_panic_aborts_on_failure, .signal = SIGABRT)
 {
+	expect_fatal_report("kmem_cache_create(panic): failed and SLAB_PANIC is set");
 	kmem_cache_create("panic", 0, 0, SLAB_PANIC, NULL);
 }
 
@@ -463,6 +464,7 @@ Test(slab, foreign_free_aborts_by_default, .signal = SIGABRT)
 	struct kmem_cache *s = kmem_cache_create("abort", 64, 0, 0, NULL);
 	long x;
 
+	expect_fatal_report("not an object of any slab");
 	kmem_cache_free(s, &x);
 }
 
@@ -571,4 +573,37 @@ Test(slab, memory_pressure_releases_cached_slabs)
 	cr_assert_eq(st.cached_objs, 0);
 	__free_pages(big, MAX_PAGE_ORDER);
 	kmem_cache_destroy(s);
+}
+
+Test(slab, failslab_fails_cache_and_kmalloc_allocations_with_null)
+{
+	struct kmem_cache *s = kmem_cache_create("failing", 64, 0, SLAB_FAILSLAB, NULL);
+	struct kmem_cache *spared = kmem_cache_create("spared", 64, 0, 0, NULL);
+	struct kmem_fault_attr attr;
+	void *warm = kmalloc(64, GFP_KERNEL);
+
+	kmem_fault_attr_init(&attr);
+	attr.probability = 100;
+	attr.interval = 1;
+	attr.times = -1;
+	attr.verbose = 0;
+	attr.cache_filter = true;
+	cr_assert_eq(kmem_fault_set(KMEM_FAULT_SLAB, &attr), 0);
+	void *kept;
+
+	cr_assert_null(kmem_cache_alloc(s, GFP_KERNEL), "even with objects cached");
+	kept = kmem_cache_alloc(s, GFP_KERNEL | __GFP_NOFAIL);
+	cr_assert_not_null(kept, "__GFP_NOFAIL is never failed");
+	kmem_cache_free(s, kept);
+	kfree(warm); /* a cached kmalloc-64 object is there to take */
+	warm = kmem_cache_alloc(spared, GFP_KERNEL);
+	cr_assert_not_null(warm, "cache-filter: only SLAB_FAILSLAB caches fail");
+	kmem_cache_free(spared, warm);
+	attr.cache_filter = false;
+	cr_assert_eq(kmem_fault_set(KMEM_FAULT_SLAB, &attr), 0);
+	cr_assert_null(kmalloc(64, GFP_KERNEL), "kmalloc goes through failslab too");
+	cr_assert_eq(kmem_fault_injected(KMEM_FAULT_SLAB), 1);
+	kmem_fault_set(KMEM_FAULT_SLAB, NULL);
+	kmem_cache_destroy(s);
+	kmem_cache_destroy(spared);
 }

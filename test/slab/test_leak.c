@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "test/helpers.h"
+#include "test/unchecked.h"
 
 TestSuite(slab_leak, .timeout = 30);
 
@@ -85,7 +86,7 @@ Test(slab_leak, kmalloc_leaks_count_the_bytes_requested)
 	char *text;
 
 	kmem_slab_debug("U,kmalloc-*");
-	cr_assert_not_null(kmalloc(20, GFP_KERNEL));
+	cr_assert_not_null(kmalloc(runtime_size(20), GFP_KERNEL));
 	text = leak_report(&objects);
 	cr_assert_eq(objects, 1, "%s", text);
 	cr_assert(strstr(text, "Leak of 20 byte(s) in 1 object(s) of kmalloc-32 allocated from:"),
@@ -134,7 +135,7 @@ Test(slab_leak, kmem_leak_check_in_the_environment_reports_at_exit)
 	pid = fork();
 	if (!pid) {
 		setenv("KMEM_LEAK_CHECK", path, 1);
-		exit(kmalloc(100, GFP_KERNEL) ? 0 : 1);
+		exit(kmalloc(runtime_size(100), GFP_KERNEL) ? 0 : 1);
 	}
 	waitpid(pid, &status, 0);
 	cr_assert(WIFEXITED(status) && !WEXITSTATUS(status));

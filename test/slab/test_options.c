@@ -262,24 +262,22 @@ Test(slab_options, t_traces_every_allocation_and_free)
 	kmem_cache_destroy(traced);
 }
 
-Test(slab_options, a_with_failslab_fails_the_listed_caches)
+Test(slab_options, a_puts_the_listed_caches_under_failslabs_cache_filter)
 {
+	struct kmem_fault_attr attr;
 	struct kmem_cache *flaky, *sound;
-	void *p[3];
 
-	/* interval 1, probability 100%, no free space, two failures. */
-	setenv("KMEM_FAILSLAB", "1,100,0,2", 1);
-	capture_reports();
 	kmem_slab_debug("A,flaky");
 	flaky = kmem_cache_create("flaky", 64, 0, 0, NULL);
 	sound = kmem_cache_create("sound", 64, 0, 0, NULL);
-	for (int i = 0; i < 3; i++)
-		p[i] = kmem_cache_alloc(flaky, GFP_KERNEL);
-	cr_assert_null(p[0]);
-	cr_assert_null(p[1]);
-	cr_assert_not_null(p[2], "the failures were used up");
-	cr_assert(captured_contains("FAULT_INJECTION: forcing a failure"));
-	cr_assert_not_null(kmem_cache_alloc(sound, GFP_KERNEL | __GFP_NOFAIL));
+	kmem_fault_attr_init(&attr);
+	attr.probability = 100;
+	attr.times = -1;
+	attr.verbose = 0;
+	attr.cache_filter = true;
+	cr_assert_eq(kmem_fault_set(KMEM_FAULT_SLAB, &attr), 0);
+	cr_assert_null(kmem_cache_alloc(flaky, GFP_KERNEL));
+	cr_assert_not_null(kmem_cache_alloc(sound, GFP_KERNEL), "A was not given to sound");
+	kmem_fault_set(KMEM_FAULT_SLAB, NULL);
 	cr_assert_not_null(kmem_cache_alloc(flaky, GFP_KERNEL));
-	kmem_cache_free(flaky, p[2]);
 }

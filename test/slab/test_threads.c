@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/prandom.h"
 #include "test/helpers.h"
 
 TestSuite(slab_threads, .fini = kmem_test_check, .timeout = 60);
@@ -243,10 +244,11 @@ struct mixer {
 static void *mix(void *arg)
 {
 	struct mixer *m = arg;
-	uint64_t rng = m->seed;
+	struct prandom_state rng;
 
+	prandom_seed_state(&rng, m->seed);
 	for (int i = 0; i < 100000; i++) {
-		unsigned long slot = test_rand(&rng) % SHARED_SLOTS;
+		unsigned int slot = prandom_u32_below(&rng, SHARED_SLOTS);
 		void *mine = kmem_cache_alloc(m->cache, GFP_KERNEL);
 		void *old = __atomic_exchange_n(&m->shared[slot], mine, __ATOMIC_ACQ_REL);
 

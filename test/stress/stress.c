@@ -7,7 +7,9 @@
  * Threads share a table of slots.  Each operation picks a slot under the
  * slot's lock: an empty slot gets a new block filled with a pattern derived
  * from a fresh tag; a full slot is verified against its tag and freed, so
- * frees are often made by a thread other than the allocating one.  Any
+ * frees are often made by a thread other than the allocating one.  Meanwhile
+ * the main thread flushes every thread's caches (kmem_kmalloc_drain())
+ * every few milliseconds, racing the workers' lock-free fast paths.  Any
  * corrupted byte, failed allocation or broken invariant fails the run.
  *
  * Usage: stress [seconds] [threads]
@@ -19,6 +21,8 @@
 #include <string.h>
 #include <time.h>
 #include <kmem/kmem.h>
+
+#include "lib/prandom.h"
 
 #define SLOTS 1024
 
@@ -37,14 +41,6 @@ static struct slot slots[SLOTS];
 static int stop;
 static unsigned long failures;
 
-static uint64_t next_rand(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 static void fill(unsigned char *p, size_t n, uint64_t tag)
 {
 	for (size_t i = 0; i < n; i++)
@@ -59,18 +55,18 @@ static int verify(const unsigned char *p, size_t n, uint64_t tag)
 	return 0;
 }
 
-static void slot_alloc(struct slot *s, uint64_t *rng)
+static void slot_alloc(struct slot *s, struct prandom_state *rng)
 {
-	s->kind = (enum kind)(next_rand(rng) % NR_KINDS);
-	s->tag = next_rand(rng);
+	s->kind = (enum kind)prandom_u32_below(rng, NR_KINDS);
+	s->tag = prandom_u64_state(rng);
 	switch (s->kind) {
 	case KMALLOC:
-		s->size = 1 + next_rand(rng) % (next_rand(rng) % 16 ? 2048 : 200000);
+		s->size = prandom_u32_between(rng, 1, prandom_u32_below(rng, 16) ? 2048 : 200000);
 		s->mem = kmalloc(s->size, GFP_KERNEL);
 		break;
 	case PAGES:
 	default:
-		s->order = (unsigned int)(next_rand(rng) % 5);
+		s->order = prandom_u32_below(rng, 5);
 		s->size = PAGE_SIZE << s->order;
 		s->mem = (void *)__get_free_pages(GFP_KERNEL, s->order);
 		break;
@@ -103,11 +99,12 @@ static void slot_free(struct slot *s)
 
 static void *worker(void *arg)
 {
-	uint64_t rng = (uintptr_t)arg * 0x9e3779b97f4a7c15ull + 1;
+	struct prandom_state rng;
 	unsigned long ops = 0;
 
+	prandom_seed_state(&rng, (uintptr_t)arg);
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
-		struct slot *s = &slots[next_rand(&rng) % SLOTS];
+		struct slot *s = &slots[prandom_u32_below(&rng, SLOTS)];
 
 		pthread_mutex_lock(&s->lock);
 		if (s->mem)
@@ -126,7 +123,8 @@ int main(int argc, char **argv)
 	int nthreads = argc > 2 ? atoi(argv[2]) : 4;
 	pthread_t tids[64];
 	unsigned long total = 0;
-	struct timespec nap = {seconds, 0};
+	struct timespec nap = {0, 5 * 1000 * 1000}, start, now;
+	unsigned long flushes = 0;
 
 	if (nthreads < 1 || nthreads > 64)
 		nthreads = 4;
@@ -134,7 +132,13 @@ int main(int argc, char **argv)
 		pthread_mutex_init(&slots[i].lock, NULL);
 	for (int i = 0; i < nthreads; i++)
 		pthread_create(&tids[i], NULL, worker, (void *)(uintptr_t)(i + 1));
-	nanosleep(&nap, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		nanosleep(&nap, NULL);
+		kmem_kmalloc_drain();
+		flushes++;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - start.tv_sec < seconds);
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < nthreads; i++) {
 		void *ops;
@@ -149,7 +153,7 @@ int main(int argc, char **argv)
 			slot_free(&slots[i]);
 	if (kmem_check())
 		failures++;
-	printf("stress: %d threads, %d s, %lu operations, %lu failures\n", nthreads, seconds, total,
-	       failures);
+	printf("stress: %d threads, %d s, %lu operations, %lu cross-thread flushes, %lu failures\n",
+	       nthreads, seconds, total, flushes, failures);
 	return failures ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * test/tools/target.c - the bugs valgrind's memcheck and AddressSanitizer
+ * test/slab/target_tools.c - the bugs valgrind's memcheck and AddressSanitizer
  * must see in kmem's objects, one per argument: a kmalloc use-after-free
  * ("uaf"), a write past a slab object ("overflow"), a leaked kmalloc object
  * ("leak"), or all three ("all", for memcheck, which goes on after each).
@@ -14,18 +14,25 @@ struct thing {
 	long a, b, c;
 };
 
-/* The compiler may not see through @p (it would warn about the bugs below). */
-#define hide_pointer(p) __asm__("" : "+r"(p))
+/*
+ * The compiler may not see through @x (it would warn about the bugs below,
+ * and fold constant kmalloc sizes into their class).
+ */
+#define hide(x) __asm__("" : "+r"(x))
 
 static void use_after_free(void)
 {
-	char *p = kmalloc(40, GFP_KERNEL);
+	size_t size = 40;
+	char *p, *stale;
 	volatile char sink;
 
-	memset(p, 1, 40);
+	hide(size);
+	p = kmalloc(size, GFP_KERNEL);
+	memset(p, 1, size);
+	stale = p;
+	hide(stale);
 	kfree(p);
-	hide_pointer(p);
-	sink = p[3];
+	sink = stale[3];
 	(void)sink;
 }
 
@@ -36,7 +43,7 @@ static void overflow(void)
 	struct thing *u = kmem_cache_alloc(s, GFP_KERNEL);
 	char *bytes = (char *)t;
 
-	hide_pointer(bytes);
+	hide(bytes);
 	bytes[sizeof(*t)] = 1;
 	kmem_cache_free(s, t);
 	kmem_cache_free(s, u);
@@ -44,9 +51,12 @@ static void overflow(void)
 
 static __attribute__((noinline)) void leak(void)
 {
-	void *p = kmalloc(100, GFP_KERNEL);
+	size_t size = 100;
+	void *p;
 
-	hide_pointer(p);
+	hide(size);
+	p = kmalloc(size, GFP_KERNEL);
+	hide(p);
 }
 
 int main(int argc, char **argv)
