@@ -187,6 +187,33 @@ static inline void shadow_undefined(const void *p, size_t size)
 }
 
 /*
+ * How many of the @max bytes at @p the program may use, as the tool
+ * tracks it: the size of a block the tool was told about, without kmem
+ * keeping it.  @max when no tool watches.
+ */
+static inline size_t shadow_usable(const void *p, size_t max)
+{
+#if KMEM_ASAN
+	const char *bad = __asan_region_is_poisoned((void *)p, max);
+
+	return bad ? (size_t)(bad - (const char *)p) : max;
+#elif KMEM_VALGRIND
+	uintptr_t bad = 0;
+
+	if (shadow_watched()) {
+		/* The check reports what it finds: not here, where it is the answer. */
+		VALGRIND_DISABLE_ERROR_REPORTING;
+		bad = VALGRIND_CHECK_MEM_IS_ADDRESSABLE(p, max);
+		VALGRIND_ENABLE_ERROR_REPORTING;
+	}
+	return bad ? bad - (uintptr_t)p : max;
+#else
+	(void)p;
+	return max;
+#endif
+}
+
+/*
  * A copy kmem made of the program's bytes for a report counts as
  * initialised: printing uninitialised bytes is what a hex dump is for.
  */

@@ -358,10 +358,11 @@ __hidden void slab_for_each_allocated(struct kmem_cache *s, struct slab *slab,
 __hidden void slab_freechain_corrupt(struct kmem_cache *s, struct slab *slab, void *object,
 				     void *next);
 /*
- * Kmalloc objects whose request is kept (s->orig_size_offset): the bytes
- * the program may use of the allocated @object; recording them for a new
- * object; and changing them for a live one (krealloc(), ksize()), which
- * moves the tools' view and the debug red zone behind them.
+ * Kmalloc objects: the bytes the program may use of the allocated @object
+ * (what it asked for, kept by debug caches in s->orig_size_offset, by the
+ * tools in their own state); recording them for a new object; and changing
+ * them for a live one (krealloc(), ksize()), which moves the tools' view
+ * and the debug red zone behind them.
  */
 __hidden size_t slab_object_usable(struct kmem_cache *s, void *object);
 __hidden void slab_object_set_usable(struct kmem_cache *s, void *object, size_t size);

@@ -73,14 +73,15 @@ size_t slab_object_usable(struct kmem_cache *s, void *object)
 	size_t size;
 
 	if (!s->orig_size_offset)
-		return s->object_size;
+		return slab_shadowed(s) ? shadow_usable(object, s->object_size) : s->object_size;
 	size = guarded_load(orig_size_word(s, object));
 	return size && size <= s->object_size ? size : s->object_size;
 }
 
 void slab_object_set_usable(struct kmem_cache *s, void *object, size_t size)
 {
-	guarded_store(orig_size_word(s, object), size);
+	if (s->orig_size_offset)
+		guarded_store(orig_size_word(s, object), size);
 }
 
 void slab_object_resize_usable(struct kmem_cache *s, void *object, size_t size)
@@ -378,7 +379,7 @@ static void set_track(struct kmem_cache *s, void *object, int which,
 bool slab_debug_alloc_checks(struct kmem_cache *s, struct slab *slab, void *object,
 			     const struct slab_debug_ctx *ctx)
 {
-	size_t usable = s->orig_size_offset ? ctx->orig_size : s->object_size;
+	size_t usable = (s->flags & SLAB_KMALLOC) ? ctx->orig_size : s->object_size;
 	bool ok = check_redzones(KMEM_REPORT_BUG, s, slab, object, SLUB_RED_INACTIVE);
 
 	ok = check_poison(KMEM_REPORT_BUG, s, slab, object) && ok;

@@ -140,20 +140,14 @@ static unsigned int calculate_order(unsigned int size)
 }
 
 /*
- * Bytes behind each object up to a page that valgrind and ASan watch, as
- * their mallocs have, so an overflow into a live neighbour is seen too.
- */
-#define SHADOW_REDZONE 16U
-
-/*
  * Lay out a slot, the kernel's way:
  *   [left red zone][object][right red zone][free pointer][track x2][orig size][pad]
  * The red zones exist with SLAB_RED_ZONE, the tracks with SLAB_STORE_USER;
  * the free pointer sits behind the object only when it must not overlay it.
  * A kmalloc cache keeps the size each request asked for when it has red
  * zones or tracks (the kernel keeps it with tracks), so the bytes between
- * the request and the object's end are checked too; or when valgrind or
- * ASan watch it, so they see exactly the bytes requested.
+ * the request and the object's end are checked too.  (Valgrind and ASan
+ * keep it themselves: the layout is the same whether they watch or not.)
  */
 static void calculate_sizes(struct kmem_cache *s, const struct kmem_cache_args *args)
 {
@@ -166,8 +160,6 @@ static void calculate_sizes(struct kmem_cache *s, const struct kmem_cache_args *
 		s->flags |= __SLAB_OBJECT_POISON;
 	if ((s->flags & SLAB_RED_ZONE) && size == s->object_size)
 		size += sizeof(void *);
-	else if (!(s->flags & SLAB_RED_ZONE) && slab_shadowed(s) && s->object_size <= PAGE_SIZE)
-		size += SHADOW_REDZONE;
 	s->inuse = size;
 	if (args->use_freeptr_offset) {
 		s->offset = args->freeptr_offset;
@@ -183,8 +175,7 @@ static void calculate_sizes(struct kmem_cache *s, const struct kmem_cache_args *
 		size += 2 * sizeof(struct track);
 	}
 	s->orig_size_offset = 0;
-	if ((s->flags & SLAB_KMALLOC) &&
-	    ((s->flags & (SLAB_RED_ZONE | SLAB_STORE_USER)) || slab_shadowed(s))) {
+	if ((s->flags & SLAB_KMALLOC) && (s->flags & (SLAB_RED_ZONE | SLAB_STORE_USER))) {
 		s->orig_size_offset = size;
 		size += sizeof(unsigned long);
 	}
@@ -302,8 +293,9 @@ static struct slab *new_slab(struct kmem_cache *s, gfp_t gfp)
 		slab->freelist = link_random(s, slab);
 	else
 		slab->freelist = link_in_order(s, slab);
+	/* Every slot is free, and the tail the slots leave is nobody's. */
 	if (slab_shadowed(s))
-		shadow_redzone(slab_address(slab), (size_t)s->size * s->objects);
+		shadow_redzone(slab_address(slab), PAGE_SIZE << s->order);
 	slab->cache = s;
 	page_set_flag(page, PG_slab);
 	return slab;
@@ -814,12 +806,12 @@ static __always_inline void *tcache_pop(struct kmem_cache *s)
 
 /*
  * The bytes of @object the program may use: all of them, or for a kmalloc
- * object whose request is kept only the request (behind it are checked
- * bytes, or bytes a tool watches, until ksize() hands them out).
+ * object only the request (behind it are checked bytes, or bytes a tool
+ * watches, until ksize() hands them out).
  */
 static inline size_t slab_init_bytes(struct kmem_cache *s, void *object)
 {
-	return s->orig_size_offset ? slab_object_usable(s, object) : s->object_size;
+	return (s->flags & SLAB_KMALLOC) ? slab_object_usable(s, object) : s->object_size;
 }
 
 /*
@@ -843,8 +835,6 @@ static __noinline void slab_post_alloc(struct kmem_cache *s, void *object, gfp_t
 		tcache_forget_popped(s, object);
 		/* A constructed object's contents are defined. */
 		shadow_alloc(object, size, s->object_size, s->ctor);
-		if (s->orig_size_offset)
-			slab_object_set_usable(s, object, size);
 	}
 	/* As in the kernel, __GFP_ZERO zeroes constructed objects too. */
 	if ((gfp & __GFP_ZERO) || (s->hooks & SLAB_HOOK_INIT_ON_ALLOC))
@@ -1139,7 +1129,7 @@ void slab_object_resize(struct page *head, void *object, size_t size)
 {
 	struct kmem_cache *s = page_slab(head)->cache;
 
-	if (s->orig_size_offset)
+	if (s->flags & SLAB_KMALLOC)
 		slab_object_resize_usable(s, object, size);
 }
 
@@ -1153,7 +1143,7 @@ static size_t slab_owner_size(struct page *head, const void *object)
 {
 	struct kmem_cache *s = page_slab(head)->cache;
 
-	if (s->orig_size_offset)
+	if (s->flags & SLAB_KMALLOC)
 		slab_object_resize_usable(s, (void *)object, s->object_size);
 	return s->object_size;
 }

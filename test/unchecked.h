@@ -35,19 +35,6 @@ static inline int under_valgrind(void)
 #endif
 }
 
-/* Whether valgrind or ASan watch this process (kmem then leaves gaps behind objects). */
-static inline int tools_watch(void)
-{
-#ifdef __SANITIZE_ADDRESS__
-	return 1;
-#else
-	return under_valgrind();
-#endif
-}
-
-/* The gap kmem leaves behind each slab object for the tools. */
-#define TOOLS_REDZONE 16
-
 static inline void misuse_begin(void)
 {
 #ifdef TEST_VALGRIND
