@@ -27,9 +27,19 @@
  *
  * Invariants (checked by kmalloc_check())
  *   K1 kmalloc_caches[i], once set, is a SLAB_KMALLOC cache whose object
- *      size is kmalloc_sizes[i].
+ *      size is kmalloc_sizes[i]; size_index[] gives every size up to 1 KiB
+ *      its smallest class.  (The header's kmem_kmalloc_index(), which
+ *      kmalloc() of a constant size uses, is tested against kmalloc's
+ *      classes in test/mm/test_kmalloc.c.)
  *   K2 A PG_large block is a compound head with a reference count of one
  *      whose address is the allocation.
+ *
+ * Tools
+ *   valgrind and ASan see each block as the program does (lib/shadow.h):
+ *   slab objects through the slab layer, with the bytes behind the request
+ *   inaccessible until ksize() hands them out (krealloc() within an object
+ *   moves that limit); heap chunks through the heap; large blocks here,
+ *   whole (struct page keeps no word for the request).
  *
  * Locking
  *   kmalloc_lock serialises the creation of kmalloc caches and arenas and
@@ -39,6 +49,7 @@
  *   with acquire loads.  Arena locks
  *   belong to the heap (mm/heap.c), slab locks to slab/.
  */
+#define KMEM_BUILDING_KMALLOC /* the real kmalloc(), not the inline one */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +62,7 @@
 #include <kmem/stats.h>
 #include <kmem/vmalloc.h>
 
+#include "lib/shadow.h"
 #include "lib/thread.h"
 #include "mm/internal.h"
 #include "page/page.h"
@@ -292,6 +304,9 @@ static void *kmalloc_large(size_t size, gfp_t gfp)
 	if (!page)
 		return NULL;
 	page_set_flag(page, PG_large);
+	/* The block's size: struct page has no word for the request's. */
+	shadow_alloc(page_address(page), PAGE_SIZE << order, PAGE_SIZE << order,
+		     gfp & __GFP_ZERO);
 	__atomic_fetch_add(&large_bytes, PAGE_SIZE << order, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&large_count, 1, __ATOMIC_RELAXED);
 	return page_address(page);
@@ -299,8 +314,8 @@ static void *kmalloc_large(size_t size, gfp_t gfp)
 
 static __cold void large_interior(const void *p, struct page *head, const char *fn)
 {
-	kmem_bug("kmalloc: %s(%p): interior pointer into the large allocation at %p", fn, p,
-		 page_address(head));
+	kmem_bug("kmalloc: %s(%p): interior pointer into the large allocation at %p",
+		 kmem_api_name(fn), p, page_address(head));
 }
 
 static void large_free_obj(struct page *head, void *obj)
@@ -313,6 +328,7 @@ static void large_free_obj(struct page *head, void *obj)
 	}
 	__atomic_fetch_sub(&large_bytes, PAGE_SIZE << order, __ATOMIC_RELAXED);
 	__atomic_fetch_sub(&large_count, 1, __ATOMIC_RELAXED);
+	shadow_free(obj, PAGE_SIZE << order);
 	page_clear_flag(head, PG_large);
 	__free_pages(head, order);
 }
@@ -325,7 +341,7 @@ static size_t large_size_obj(struct page *head, const void *obj)
 
 /* ---- kmalloc ------------------------------------------------------------------------ */
 
-static __noinline void *kmalloc_slab_slow(unsigned int cls, gfp_t gfp, void *caller)
+static __noinline void *kmalloc_slab_slow(unsigned int cls, size_t size, gfp_t gfp, void *caller)
 {
 	struct kmem_cache *s = kmalloc_create_caches(cls);
 
@@ -334,7 +350,7 @@ static __noinline void *kmalloc_slab_slow(unsigned int cls, gfp_t gfp, void *cal
 			kmem_warn("kmalloc: no memory for the %s cache", kmalloc_names[cls]);
 		return NULL;
 	}
-	return slab_alloc_object(s, gfp, caller);
+	return slab_alloc_object(s, gfp, size, caller);
 }
 
 /* Above the slab classes: a heap chunk, or pages for powers of two. */
@@ -355,6 +371,22 @@ static __noinline void *kmalloc_big(size_t size, gfp_t gfp)
 	return arena ? kheap_alloc(arena, size, gfp) : NULL;
 }
 
+void *kmem_kmalloc_class(unsigned int index, gfp_t gfp)
+{
+	struct kmem_cache *s;
+
+	if (unlikely(index >= NR_KMALLOC_CLASSES)) {
+		kmem_bug("kmalloc: class %u out of range", index);
+		return NULL;
+	}
+	s = __atomic_load_n(&kmalloc_caches[index], __ATOMIC_ACQUIRE);
+	/* The request's size did not come along: the tools see the class's. */
+	if (unlikely(!s))
+		return kmalloc_slab_slow(index, kmalloc_sizes[index], gfp,
+					 __builtin_return_address(0));
+	return slab_alloc_object(s, gfp, kmalloc_sizes[index], __builtin_return_address(0));
+}
+
 void *kmalloc(size_t size, gfp_t gfp)
 {
 	if (likely(size - 1 < KMALLOC_MAX_CACHE_SIZE)) {
@@ -362,12 +394,20 @@ void *kmalloc(size_t size, gfp_t gfp)
 		struct kmem_cache *s = __atomic_load_n(&kmalloc_caches[cls], __ATOMIC_ACQUIRE);
 
 		if (unlikely(!s))
-			return kmalloc_slab_slow(cls, gfp, __builtin_return_address(0));
-		return slab_alloc_object(s, gfp, __builtin_return_address(0));
+			return kmalloc_slab_slow(cls, size, gfp, __builtin_return_address(0));
+		return slab_alloc_object(s, gfp, size, __builtin_return_address(0));
 	}
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	return kmalloc_big(size, gfp);
+}
+
+void *__kmalloc(size_t size, gfp_t gfp) __attribute__((alias("kmalloc")));
+
+/* The out-of-line copy of the header's kmem_kmalloc_index(). */
+unsigned int kmem_kmalloc_index(size_t size)
+{
+	return kmalloc_class(size);
 }
 
 /* The natural alignment of a class: the largest power of two dividing its size. */
@@ -409,12 +449,13 @@ static __cold __noinline struct page *kmalloc_no_block(const void *p, const char
 						       const struct page *page)
 {
 	if (!page)
-		kmem_bug("kmalloc: %s(%p): address was not allocated by kmem%s", fn, p,
+		kmem_bug("kmalloc: %s(%p): address was not allocated by kmem%s", kmem_api_name(fn),
+			 p,
 			 is_vmalloc_addr(p) ? " via kmalloc (it is a vmalloc area: use vfree())" :
 					      "");
 	else
-		kmem_bug("kmalloc: %s(%p): address is in a page block that is not allocated", fn,
-			 p);
+		kmem_bug("kmalloc: %s(%p): address is in a page block that is not allocated",
+			 kmem_api_name(fn), p);
 	return NULL;
 }
 
@@ -439,7 +480,7 @@ static __cold void kmalloc_not_owned(const void *p, const struct page *head, con
 {
 	kmem_bug("kmalloc: %s(%p): address is in a page block that kmalloc does not own "
 		 "(flags %#lx)",
-		 fn, p, head->flags & ((1UL << KMEM_PFN_SHIFT) - 1));
+		 kmem_api_name(fn), p, head->flags & ((1UL << KMEM_PFN_SHIFT) - 1));
 }
 
 /* The kmalloc arena owning the heap chunk @p, or NULL after a report. */
@@ -451,7 +492,7 @@ static struct kheap *kmalloc_chunk_arena(const void *p, const char *fn)
 		return h;
 	kmem_bug("kmalloc: %s(%p): a chunk of the user heap %s, not of kmalloc (use "
 		 "kheap_free())",
-		 fn, p, h ? h->name : "(none)");
+		 kmem_api_name(fn), p, h ? h->name : "(none)");
 	return NULL;
 }
 
@@ -466,7 +507,7 @@ static size_t chunk_usable(struct kheap *h, const void *p, const char *fn)
 	if (unlikely(!size))
 		kmem_bug("kmalloc: %s(%p): not an allocated chunk of %s (freed already, or not "
 			 "the start of a block)",
-			 fn, p, h->name);
+			 kmem_api_name(fn), p, h->name);
 	return size;
 }
 
@@ -570,7 +611,7 @@ size_t kmalloc_block_size(const void *p, const char *fn, struct kheap **arena)
 	}
 	if (head->flags & (1UL << PG_large)) {
 		if (likely(p == page_address(head)))
-			return page_size(head);
+			return large_size_obj(head, p);
 		large_interior(p, head, fn);
 		return 0;
 	}
@@ -580,14 +621,22 @@ size_t kmalloc_block_size(const void *p, const char *fn, struct kheap **arena)
 
 void *kmalloc_resize(const void *p, size_t old, struct kheap *arena, size_t new_size, gfp_t flags)
 {
-	size_t now = new_size <= old ? old : 0;
+	struct page *head;
+	size_t now;
 	void *n;
 
-	if (arena)
+	if (arena) {
 		now = heap_try_resize(arena, (void *)p, old, new_size);
-	if (now) {
-		if ((flags & __GFP_ZERO) && now > old)
-			memset((char *)p + old, 0, now - old);
+		if (now) {
+			if ((flags & __GFP_ZERO) && now > old)
+				memset((char *)p + old, 0, now - old);
+			return (void *)p;
+		}
+	} else if (new_size <= old) {
+		/* The tools and debug red zones watch the bytes behind the new size. */
+		head = compound_head(__virt_to_page(p));
+		if (head->flags & (1UL << PG_slab))
+			slab_object_resize(head, (void *)p, new_size);
 		return (void *)p;
 	}
 	n = kmalloc(new_size, flags);

@@ -17,14 +17,20 @@
  * KMALLOC_MAX_SIZE aligned to at most a page is a vmalloc area, which
  * starts on a page.
  * free() is kvfree(): a pointer kmem did not hand out is reported as
- * "BUG: kmalloc: kfree(...)" and the process aborts instead of corrupting
- * the heap.
+ * "BUG: kmalloc: free(...)" and the process aborts instead of corrupting
+ * the heap.  Every entry point tells kmem which call it is in and who
+ * called it (lib/core.h's kmem_api_call), so reports name the malloc call
+ * and the program's caller, and allocation tracks (slab_debug=U) start in
+ * the program rather than here.
  *
  * Initialisation is kmem's own lazy, thread-safe set-up on the first call;
  * it uses only pthread_once, pthread keys, getenv, sysconf and mmap, none of
  * which calls malloc, so the first malloc cannot recurse.  Fork safety comes
  * from each layer's pthread_atfork handlers; thread exit returns each
  * thread's cached memory through the layers' key destructors.
+ *
+ * KMEM_TRACE=path records every allocation and free in kheap-replay's trace
+ * format (mm/shim/trace.c).
  *
  * KMEM_STATS=1 (or yes, true, stderr) prints slabinfo, buddyinfo and the
  * meminfo summary (heaps included) to stderr at exit; 0 (or no, false, off)
@@ -48,6 +54,7 @@
 #include <kmem/kmem.h>
 
 #include "mm/internal.h"
+#include "mm/shim/shim.h"
 
 #define SHIM_GFP (GFP_KERNEL | __GFP_NOWARN)
 
@@ -56,6 +63,11 @@
 /* C23's sized frees; glibc 2.36's headers do not declare them yet. */
 void free_sized(void *p, size_t size);
 void free_aligned_sized(void *p, size_t align, size_t size);
+
+/* The call in progress, for kmem's reports and tracks. */
+#define SHIM_ENTER(fn, p)                                                                          \
+	const struct kmem_api_call shim_call = {(fn), (p), __builtin_return_address(0)};           \
+	kmem_api_enter(&shim_call)
 
 static inline void *set_enomem(void)
 {
@@ -66,6 +78,24 @@ static inline void *set_enomem(void)
 /* malloc()'s alignment: kmalloc classes from 16 bytes up are 16-aligned. */
 #define SHIM_MIN_SIZE 16
 
+/* Every block handed out passes here (KMEM_TRACE records it). */
+static inline void *shim_result(void *p, size_t size)
+{
+	if (!p)
+		return set_enomem();
+	if (shim_tracing())
+		shim_trace_alloc(p, size);
+	return p;
+}
+
+/* Recorded before the block is freed: its address may be reused at once. */
+static inline void shim_free(void *p)
+{
+	if (shim_tracing() && p)
+		shim_trace_free(p);
+	kvfree(p);
+}
+
 static inline void *shim_alloc(size_t size, gfp_t gfp)
 {
 	void *p;
@@ -74,18 +104,15 @@ static inline void *shim_alloc(size_t size, gfp_t gfp)
 		p = kmalloc(size < SHIM_MIN_SIZE ? SHIM_MIN_SIZE : size, gfp);
 	else
 		p = __vmalloc(size, gfp);
-	return p ? p : set_enomem();
+	return shim_result(p, size);
 }
 
 static void *shim_aligned(size_t align, size_t size)
 {
-	void *p;
-
 	/* vmalloc areas start on a page, and only they go past KMALLOC_MAX_SIZE. */
 	if (align <= ARCH_KMALLOC_MINALIGN || (align <= PAGE_SIZE && size > KMALLOC_MAX_SIZE))
 		return shim_alloc(size, SHIM_GFP);
-	p = kmalloc_aligned(size ? size : 1, align, SHIM_GFP);
-	return p ? p : set_enomem();
+	return shim_result(kmalloc_aligned(size ? size : 1, align, SHIM_GFP), size);
 }
 
 static size_t shim_usable_size(const void *p)
@@ -99,58 +126,88 @@ static size_t shim_usable_size(const void *p)
 
 __shim_export void *malloc(size_t size)
 {
-	return shim_alloc(size, SHIM_GFP);
+	void *p;
+
+	SHIM_ENTER("malloc", NULL);
+	p = shim_alloc(size, SHIM_GFP);
+	kmem_api_leave();
+	return p;
 }
 
 __shim_export void free(void *p)
 {
-	kvfree(p);
+	SHIM_ENTER("free", p);
+	shim_free(p);
+	kmem_api_leave();
 }
 
 __shim_export void *calloc(size_t n, size_t size)
 {
 	size_t bytes;
+	void *p;
 
 	if (__builtin_mul_overflow(n, size, &bytes))
 		return set_enomem();
-	return shim_alloc(bytes, SHIM_GFP | __GFP_ZERO);
+	SHIM_ENTER("calloc", NULL);
+	p = shim_alloc(bytes, SHIM_GFP | __GFP_ZERO);
+	kmem_api_leave();
+	return p;
 }
 
-__shim_export void *realloc(void *p, size_t size)
+static void *shim_realloc(void *p, size_t size)
 {
 	struct kheap *arena;
 	size_t old;
 	void *n;
 
 	if (!p)
-		return malloc(size);
+		return shim_alloc(size, SHIM_GFP);
 	if (!size) {
-		kvfree(p);
+		shim_free(p);
 		return NULL;
 	}
+	/* As in shim_free(): the old block may be freed and its address reused at once. */
+	if (shim_tracing())
+		shim_trace_free(p);
 	if (size <= KMALLOC_MAX_SIZE || (!virt_addr_valid(p) && is_vmalloc_addr(p))) {
 		n = kvrealloc(p, size < SHIM_MIN_SIZE ? SHIM_MIN_SIZE : size, SHIM_GFP);
-		return n ? n : set_enomem();
+	} else {
+		/* Growing a kmalloc block past KMALLOC_MAX_SIZE: into a vmalloc area. */
+		old = kmalloc_block_size(p, "realloc", &arena);
+		n = old ? __vmalloc(size, SHIM_GFP) : NULL;
+		if (n) {
+			memcpy(n, p, old);
+			kfree(p);
+		}
 	}
-	/* Growing a kmalloc block past KMALLOC_MAX_SIZE: into a vmalloc area. */
-	old = kmalloc_block_size(p, "realloc", &arena);
-	if (!old)
-		return set_enomem();
-	n = shim_alloc(size, SHIM_GFP);
-	if (n) {
-		memcpy(n, p, old);
-		kfree(p);
-	}
+	if (n)
+		return shim_result(n, size);
+	if (shim_tracing()) /* @p lives on */
+		shim_trace_alloc(p, shim_usable_size(p));
+	return set_enomem();
+}
+
+__shim_export void *realloc(void *p, size_t size)
+{
+	void *n;
+
+	SHIM_ENTER("realloc", p);
+	n = shim_realloc(p, size);
+	kmem_api_leave();
 	return n;
 }
 
 __shim_export void *reallocarray(void *p, size_t n, size_t size)
 {
 	size_t bytes;
+	void *q;
 
 	if (__builtin_mul_overflow(n, size, &bytes))
 		return set_enomem();
-	return realloc(p, bytes);
+	SHIM_ENTER("reallocarray", p);
+	q = shim_realloc(p, bytes);
+	kmem_api_leave();
+	return q;
 }
 
 __shim_export int posix_memalign(void **out, size_t align, size_t size)
@@ -160,12 +217,26 @@ __shim_export int posix_memalign(void **out, size_t align, size_t size)
 
 	if (!is_power_of_2(align) || align % sizeof(void *))
 		return EINVAL;
+	SHIM_ENTER("posix_memalign", NULL);
 	p = shim_aligned(align, size);
+	kmem_api_leave();
 	errno = saved;
 	if (!p)
 		return ENOMEM;
 	*out = p;
 	return 0;
+}
+
+/* The aligned entry points, named for reports. */
+static void *shim_aligned_call(const char *fn, size_t align, size_t size, void *caller)
+{
+	const struct kmem_api_call call = {fn, NULL, caller};
+	void *p;
+
+	kmem_api_enter(&call);
+	p = shim_aligned(align, size);
+	kmem_api_leave();
+	return p;
 }
 
 __shim_export void *aligned_alloc(size_t align, size_t size)
@@ -174,7 +245,7 @@ __shim_export void *aligned_alloc(size_t align, size_t size)
 		errno = EINVAL;
 		return NULL;
 	}
-	return shim_aligned(align, size);
+	return shim_aligned_call("aligned_alloc", align, size, __builtin_return_address(0));
 }
 
 /* glibc rounds a non-power-of-two alignment up to the next power of two. */
@@ -186,37 +257,47 @@ __shim_export void *memalign(size_t align, size_t size)
 	}
 	if (align > 1 && !is_power_of_2(align))
 		align = (size_t)1 << (8 * sizeof(long) - (size_t)__builtin_clzl(align - 1));
-	return shim_aligned(align, size);
+	return shim_aligned_call("memalign", align, size, __builtin_return_address(0));
 }
 
 __shim_export void *valloc(size_t size)
 {
-	return shim_aligned(PAGE_SIZE, size);
+	return shim_aligned_call("valloc", PAGE_SIZE, size, __builtin_return_address(0));
 }
 
 __shim_export void *pvalloc(size_t size)
 {
 	if (size > SIZE_MAX - PAGE_SIZE)
 		return set_enomem();
-	return shim_aligned(PAGE_SIZE, size ? PAGE_ALIGN(size) : PAGE_SIZE);
+	return shim_aligned_call("pvalloc", PAGE_SIZE, size ? PAGE_ALIGN(size) : PAGE_SIZE,
+				 __builtin_return_address(0));
 }
 
 __shim_export size_t malloc_usable_size(void *p)
 {
-	return shim_usable_size(p);
+	size_t n;
+
+	SHIM_ENTER("malloc_usable_size", p);
+	n = shim_usable_size(p);
+	kmem_api_leave();
+	return n;
 }
 
 __shim_export void free_sized(void *p, size_t size)
 {
 	(void)size;
-	kvfree(p);
+	SHIM_ENTER("free_sized", p);
+	shim_free(p);
+	kmem_api_leave();
 }
 
 __shim_export void free_aligned_sized(void *p, size_t align, size_t size)
 {
 	(void)align;
 	(void)size;
-	kvfree(p);
+	SHIM_ENTER("free_aligned_sized", p);
+	shim_free(p);
+	kmem_api_leave();
 }
 
 /* ---- KMEM_STATS -------------------------------------------------------- */
@@ -251,10 +332,7 @@ __attribute__((destructor)) static void print_stats_at_exit(void)
 			return;
 		}
 	}
-	fprintf(out, "kmem statistics of pid %d\n", (int)getpid());
-	kmem_slabinfo(out);
-	kmem_buddyinfo(out);
-	kmem_meminfo(out);
+	kmem_stats_print(out, kmem_stats_env_format());
 	if (out != stderr)
 		fclose(out);
 	else

@@ -28,16 +28,16 @@ static void keep_reports(void)
 
 TestSuite(report, .init = keep_reports, .fini = kmem_test_check);
 
-/* A cache name of 3000 bytes, longer than a report. */
+/* A cache name of 8000 bytes, longer than a whole report. */
 static const char *long_name(void)
 {
-	static char name[3001];
+	static char name[8001];
 
 	memset(name, 'n', sizeof(name) - 1);
 	return name;
 }
 
-Test(report, a_cache_name_over_2k_is_cut_and_the_details_stay)
+Test(report, a_cache_name_longer_than_a_report_is_cut_and_the_details_stay)
 {
 	struct kmem_cache *s = kmem_cache_create(long_name(), 64, 0, 0, NULL);
 	char *obj, *end;

@@ -10,6 +10,7 @@
 #include <kmem/heap.h>
 #include "lib/prandom.h"
 #include "test/helpers.h"
+#include "test/unchecked.h"
 
 TestSuite(kmalloc, .fini = kmem_test_check, .timeout = 30);
 
@@ -288,7 +289,9 @@ Test(kmalloc, bad_frees_are_reported)
 	kfree(big + PAGE_SIZE);
 	cr_assert_eq(captured(KMEM_REPORT_BUG), 4, "interior pointer into a large block");
 	kfree(p);
+	misuse_begin();
 	kfree(p);
+	misuse_end();
 	cr_assert_eq(captured(KMEM_REPORT_BUG), 5, "an immediate double free into a thread cache");
 	cr_assert(captured_contains("double free"));
 	cr_assert_eq(ksize(&on_stack), 0);
@@ -722,4 +725,26 @@ Test(kmalloc, idle_threads_do_not_pin_memory_under_a_limit)
 	for (int i = 0; i < 2; i++)
 		pthread_join(idle[i], NULL);
 	kmem_set_mem_limit(0);
+}
+
+Test(kmalloc, constant_sizes_pick_the_same_class_at_compile_time)
+{
+	void *p = kmalloc(100, GFP_KERNEL); /* folded to kmem_kmalloc_class(7) */
+	void *q = kzalloc(4000, GFP_KERNEL);
+
+	cr_assert_eq(ksize(p), 112);
+	cr_assert_eq(ksize(q), 4096);
+	kfree(p);
+	kfree(q);
+	/* The header's formula against the library's classes, at every size. */
+	for (size_t size = 1; size <= KMALLOC_MAX_CACHE_SIZE; size++) {
+		size_t class_size = kmalloc_size_roundup(size);
+		unsigned int index = kmem_kmalloc_index(size);
+
+		cr_assert_eq(index, kmem_kmalloc_index(class_size), "size %zu", size);
+		if (class_size < KMALLOC_MAX_CACHE_SIZE)
+			cr_assert_eq(kmem_kmalloc_index(class_size + 1), index + 1, "size %zu",
+				     size);
+	}
+	cr_assert_eq(kmem_kmalloc_index(KMALLOC_MAX_CACHE_SIZE), 32);
 }

@@ -11,6 +11,7 @@
 
 #include "page/page.h"
 #include "test/helpers.h"
+#include "test/unchecked.h"
 
 TestSuite(slab, .fini = kmem_test_check, .timeout = 30);
 
@@ -196,6 +197,7 @@ Test(slab, invalid_creation_arguments_fail_with_a_message)
 
 Test(slab, slab_panic_aborts_on_failure, .signal = SIGABRT)
 {
+	expect_fatal_report("kmem_cache_create(panic): failed and SLAB_PANIC is set");
 	kmem_cache_create("panic", 0, 0, SLAB_PANIC, NULL);
 }
 
@@ -452,7 +454,9 @@ Test(slab, immediate_double_free_is_caught_without_debug_flags)
 
 	capture_reports();
 	kmem_cache_free(s, p);
+	misuse_begin();
 	kmem_cache_free(s, p);
+	misuse_end();
 	cr_assert(captured_contains("BUG: df: double free of object"));
 	kmem_cache_destroy(s);
 }
@@ -462,6 +466,7 @@ Test(slab, foreign_free_aborts_by_default, .signal = SIGABRT)
 	struct kmem_cache *s = kmem_cache_create("abort", 64, 0, 0, NULL);
 	long x;
 
+	expect_fatal_report("not an object of any slab");
 	kmem_cache_free(s, &x);
 }
 
