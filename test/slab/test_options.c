@@ -22,7 +22,10 @@ TestSuite(slab_options, .fini = kmem_test_check, .timeout = 30);
 static bool has_red_zones(struct kmem_cache *s)
 {
 	unsigned char *p = kmem_cache_alloc(s, GFP_KERNEL);
-	bool zoned = peek(p - 1) == 0xcc && peek(p + kmem_cache_size(s)) == 0xcc;
+	bool zoned;
+
+	cr_assert_not_null(p);
+	zoned = peek(p - 1) == 0xcc && peek(p + kmem_cache_size(s)) == 0xcc;
 
 	kmem_cache_free(s, p);
 	return zoned;
@@ -33,6 +36,7 @@ static bool poisons_on_free(struct kmem_cache *s)
 	unsigned char *p = kmem_cache_alloc(s, GFP_KERNEL);
 	bool poisoned;
 
+	cr_assert_not_null(p);
 	memset(p, 0, kmem_cache_size(s));
 	kmem_cache_free(s, p);
 	poisoned = peek(p) == 0x6b;
@@ -103,6 +107,7 @@ Test(slab_options, blocks_and_globs_choose_flags_per_cache)
 	a = kmem_cache_create("foo-1", 64, 0, 0, NULL);
 	b = kmem_cache_create("bar", 64, 0, 0, NULL);
 	c = kmem_cache_create("baz", 64, 0, 0, NULL);
+	cr_assert(a && b && c);
 	cr_assert(poisons_on_free(a));
 	cr_assert_not(has_red_zones(a));
 	cr_assert(has_red_zones(b));
@@ -190,6 +195,7 @@ Test(slab_options, options_reach_existing_caches_that_never_allocated)
 	struct kmem_cache *unused = kmem_cache_create("unused", 64, 0, 0, NULL);
 	struct kmem_cache *used = kmem_cache_create("used", 64, 0, 0, NULL);
 
+	cr_assert(unused && used);
 	kmem_cache_free(used, kmem_cache_alloc(used, GFP_KERNEL));
 	kmem_slab_debug("Z");
 	cr_assert(has_red_zones(unused), "laid out again");
