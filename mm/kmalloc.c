@@ -305,8 +305,7 @@ static void *kmalloc_large(size_t size, gfp_t gfp)
 		return NULL;
 	page_set_flag(page, PG_large);
 	/* The block's size: struct page has no word for the request's. */
-	shadow_alloc(page_address(page), PAGE_SIZE << order, PAGE_SIZE << order,
-		     gfp & __GFP_ZERO);
+	shadow_alloc(page_address(page), PAGE_SIZE << order, PAGE_SIZE << order, gfp & __GFP_ZERO);
 	__atomic_fetch_add(&large_bytes, PAGE_SIZE << order, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&large_count, 1, __ATOMIC_RELAXED);
 	return page_address(page);

@@ -16,12 +16,15 @@
 #include <kmem/heap.h>
 #include "lib/prandom.h"
 #include "test/helpers.h"
+#include "test/unchecked.h"
 
 TestSuite(fork, .fini = kmem_test_check, .timeout = 120);
 
 #define HAMMERS 3
 #define KEPT 16
 #define FORKS 100
+/* Under valgrind a fork costs some hundred milliseconds. */
+#define FORKS_UNDER_VALGRIND 10
 
 static struct kheap *shared_heap;
 static int stop;
@@ -93,6 +96,7 @@ static int child_allocates(unsigned int round)
 
 Test(fork, child_allocates_from_the_heaps_other_threads_hammer)
 {
+	unsigned int forks = under_valgrind() ? FORKS_UNDER_VALGRIND : FORKS;
 	pthread_t threads[HAMMERS + 1];
 	struct kmem_kmalloc_stats st;
 
@@ -102,7 +106,7 @@ Test(fork, child_allocates_from_the_heaps_other_threads_hammer)
 	for (uintptr_t i = 0; i < HAMMERS; i++)
 		pthread_create(&threads[i], NULL, hammer, (void *)(i + 1));
 	pthread_create(&threads[HAMMERS], NULL, configure, NULL);
-	for (unsigned int round = 0; round < FORKS; round++) {
+	for (unsigned int round = 0; round < forks; round++) {
 		pid_t pid = fork();
 		int status;
 

@@ -330,10 +330,8 @@ Test(shim, double_free_is_reported_and_aborts)
 /* A block the thread has just freed must not be handed out again. */
 Test(shim, realloc_of_a_freed_block_is_reported_and_aborts)
 {
-	expect_abort_with_report(realloc_freed_block,
-				 "realloc: object 0x");
-	expect_abort_with_report(realloc_freed_block,
-				 "is free (use after free or double free)");
+	expect_abort_with_report(realloc_freed_block, "realloc: object 0x");
+	expect_abort_with_report(realloc_freed_block, "is free (use after free or double free)");
 	expect_abort_with_report(realloc_freed_block_past_kmalloc_sizes,
 				 "is free (use after free or double free)");
 }
