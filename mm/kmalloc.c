@@ -48,6 +48,7 @@
 #include <kmem/stats.h>
 #include <kmem/vmalloc.h>
 
+#include "lib/testing.h"
 #include "mm/internal.h"
 #include "page/page.h"
 #include "slab/slab.h"
@@ -259,6 +260,23 @@ static struct kheap *kmalloc_arena(void)
 	return h;
 }
 
+/*
+ * kmalloc memory outside the kmalloc caches, counted for the test hooks
+ * (kmem/testing.h); the slab layer counts what the caches serve.
+ */
+static inline void *kmalloc_counted(void *p)
+{
+	if (p && kmem_testing_active())
+		kmem_testing_count(NULL, p, true, true);
+	return p;
+}
+
+static inline void kmalloc_uncount(const void *p)
+{
+	if (kmem_testing_active())
+		kmem_testing_count(NULL, p, true, false);
+}
+
 /* ---- large allocations ----------------------------------------------------------- */
 
 static void *kmalloc_large(size_t size, gfp_t gfp)
@@ -271,7 +289,7 @@ static void *kmalloc_large(size_t size, gfp_t gfp)
 	page_set_flag(page, PG_large);
 	__atomic_fetch_add(&large_bytes, PAGE_SIZE << order, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&large_count, 1, __ATOMIC_RELAXED);
-	return page_address(page);
+	return kmalloc_counted(page_address(page));
 }
 
 static void large_free_obj(struct page *head, void *obj)
@@ -283,6 +301,7 @@ static void large_free_obj(struct page *head, void *obj)
 			 obj, page_address(head));
 		return;
 	}
+	kmalloc_uncount(obj);
 	__atomic_fetch_sub(&large_bytes, PAGE_SIZE << order, __ATOMIC_RELAXED);
 	__atomic_fetch_sub(&large_count, 1, __ATOMIC_RELAXED);
 	page_clear_flag(head, PG_large);
@@ -324,22 +343,35 @@ static __noinline void *kmalloc_big(size_t size, gfp_t gfp)
 	if (is_power_of_2(size) || size > KMALLOC_HEAP_MAX)
 		return kmalloc_large(size, gfp);
 	arena = kmalloc_arena();
-	return arena ? kheap_alloc(arena, size, gfp) : NULL;
+	return arena ? kmalloc_counted(kheap_alloc(arena, size, gfp)) : NULL;
 }
 
-void *kmalloc(size_t size, gfp_t gfp)
+static __always_inline void *__kmalloc(size_t size, gfp_t gfp, void *caller)
 {
 	if (likely(size - 1 < KMALLOC_MAX_CACHE_SIZE)) {
 		unsigned int cls = kmalloc_class(size);
 		struct kmem_cache *s = __atomic_load_n(&kmalloc_caches[cls], __ATOMIC_ACQUIRE);
 
 		if (unlikely(!s))
-			return kmalloc_slab_slow(cls, gfp, __builtin_return_address(0));
-		return slab_alloc_object(s, gfp, __builtin_return_address(0));
+			return kmalloc_slab_slow(cls, gfp, caller);
+		return slab_alloc_object(s, gfp, caller);
 	}
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	return kmalloc_big(size, gfp);
+}
+
+/* kmalloc's budget under the test hooks (kmem/testing.h); one load when off. */
+static inline bool kmalloc_allowed(gfp_t gfp)
+{
+	return !kmem_testing_active() || kmem_testing_kmalloc_may_alloc(gfp);
+}
+
+void *kmalloc(size_t size, gfp_t gfp)
+{
+	if (!kmalloc_allowed(gfp))
+		return NULL;
+	return __kmalloc(size, gfp, __builtin_return_address(0));
 }
 
 /* The natural alignment of a class: the largest power of two dividing its size. */
@@ -355,7 +387,7 @@ void *kmalloc_aligned(size_t size, size_t align, gfp_t gfp)
 
 	if (align <= ARCH_KMALLOC_MINALIGN)
 		return kmalloc(size, gfp);
-	if (unlikely(!is_power_of_2(align) || !size))
+	if (unlikely(!is_power_of_2(align) || !size) || !kmalloc_allowed(gfp))
 		return NULL;
 	need = size > align ? size : align;
 	if (need <= KMALLOC_MAX_CACHE_SIZE) {
@@ -364,11 +396,11 @@ void *kmalloc_aligned(size_t size, size_t align, gfp_t gfp)
 		/* A class aligned enough, else the power of two above: aligned to itself. */
 		if (class_align(cls) < align)
 			cls = kmalloc_class((size_t)1 << (64 - __builtin_clzl(need - 1)));
-		return kmalloc(kmalloc_sizes[cls], gfp);
+		return __kmalloc(kmalloc_sizes[cls], gfp, __builtin_return_address(0));
 	}
 	if (align <= PAGE_SIZE && size <= KMALLOC_HEAP_MAX && !is_power_of_2(size)) {
 		arena = kmalloc_arena();
-		return arena ? kheap_alloc_aligned(arena, size, align, gfp) : NULL;
+		return arena ? kmalloc_counted(kheap_alloc_aligned(arena, size, align, gfp)) : NULL;
 	}
 	/* A block of 2^order pages is aligned to its own size. */
 	return kmalloc_big((size_t)1 << (64 - __builtin_clzl(need - 1)), gfp);
@@ -425,8 +457,10 @@ static __noinline void kfree_other(const void *p, struct page *head)
 
 	if (head->flags & (1UL << PG_heap)) {
 		h = kmalloc_chunk_arena(p, "kfree");
-		if (h)
+		if (h) {
+			kmalloc_uncount(p);
 			heap_free_batch(h, (void *const *)&p, 1);
+		}
 	} else if (head->flags & (1UL << PG_large)) {
 		large_free_obj(head, (void *)p);
 	} else {

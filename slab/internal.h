@@ -151,6 +151,19 @@ struct slab_barn {
 	unsigned int order; /* page order of the @objs block */
 };
 
+/*
+ * struct slab_testing - a cache's test hooks (kmem/testing.h, slab/testing.c),
+ * read only while they are on; every field is accessed atomically.
+ */
+struct slab_testing {
+	unsigned int budget;	  /* allocations that may not block still allowed */
+	bool callback_pending;	  /* one failed for want of budget */
+	void (*callback)(void *); /* run on the allocation after that */
+	void *private;		  /* its argument */
+	long live;		  /* objects allocated and not freed */
+	unsigned long total;	  /* objects allocated since the last reset */
+};
+
 struct kmem_cache {
 	/* Read by the fast paths. */
 	unsigned int tcache_id;	     /* index in slab_thread.tcaches, or NO_TCACHE_ID */
@@ -186,6 +199,7 @@ struct kmem_cache {
 	struct slab_barn barn;
 
 	struct list_head link; /* slab_caches, under slab_mutex */
+	struct slab_testing testing;
 };
 
 /* slub.c */
@@ -247,6 +261,15 @@ __hidden bool slab_debug_alloc_checks(struct kmem_cache *s, struct slab *slab, v
 __hidden bool slab_debug_free_checks(struct kmem_cache *s, struct slab *slab, void *object,
 				     void *caller);
 __hidden void slab_debug_report_leaks(struct kmem_cache *s, unsigned long leaked);
+
+/*
+ * testing.c: the test hooks, called only while kmem_testing_active().
+ * slab_testing_may_alloc() runs a pending failure callback and applies the
+ * budget (kmalloc caches have none of their own); slab_testing_count()
+ * counts an allocation (@alloc) or a free of @object.
+ */
+__hidden bool slab_testing_may_alloc(struct kmem_cache *s, gfp_t gfp);
+__hidden void slab_testing_count(struct kmem_cache *s, const void *object, bool alloc);
 
 /* rcu.c: deferred freeing of SLAB_TYPESAFE_BY_RCU slab pages. */
 __hidden void slab_rcu_defer(struct slab *slab);

@@ -56,6 +56,7 @@
 #include <sys/syscall.h>
 
 #include "lib/fault.h"
+#include "lib/testing.h"
 #include "slab/internal.h"
 
 /* A thread caches about TCACHE_BYTES of a cache, 2..TCACHE_SLOTS objects. */
@@ -644,10 +645,35 @@ static __always_inline void *tcache_pop(struct kmem_cache *s)
 	return object;
 }
 
-static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
+/* The thread stack, else the slow path. */
+static __always_inline void *__slab_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
+{
+	void *object = tcache_pop(s);
+
+	if (unlikely(!object))
+		return slab_alloc_slow(s, gfp, caller);
+	if (unlikely(gfp & __GFP_ZERO))
+		memset(object, 0, s->object_size);
+	return object;
+}
+
+/* __slab_alloc() under the test hooks (kmem/testing.h): budget, callback, counts. */
+static __noinline void *slab_alloc_testing(struct kmem_cache *s, gfp_t gfp, void *caller)
 {
 	void *object;
 
+	if (s == &kmem_cache_boot)
+		return __slab_alloc(s, gfp, caller);
+	if (!slab_testing_may_alloc(s, gfp))
+		return NULL;
+	object = __slab_alloc(s, gfp, caller);
+	if (object)
+		slab_testing_count(s, object, true);
+	return object;
+}
+
+static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
+{
 	if (unlikely(!s))
 		return slab_alloc_slow(s, gfp, caller);
 	/* failslab, as in the kernel's slab_pre_alloc_hook(); one load when off. */
@@ -655,12 +681,10 @@ static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, void *c
 					  caller)) &&
 	    s != &kmem_cache_boot)
 		return NULL;
-	object = tcache_pop(s);
-	if (unlikely(!object))
-		return slab_alloc_slow(s, gfp, caller);
-	if (unlikely(gfp & __GFP_ZERO))
-		memset(object, 0, s->object_size);
-	return object;
+	/* The test hooks, one load when off: they see the fast and the slow path. */
+	if (kmem_testing_active())
+		return slab_alloc_testing(s, gfp, caller);
+	return __slab_alloc(s, gfp, caller);
 }
 
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
@@ -790,6 +814,8 @@ static __always_inline bool tcache_push(struct kmem_cache *s, struct slab *slab,
 static __always_inline void __slab_free(struct kmem_cache *s, struct slab *slab, void *object,
 					void *caller)
 {
+	if (kmem_testing_active() && s != &kmem_cache_boot)
+		slab_testing_count(s, object, false);
 	if (unlikely(!tcache_push(s, slab, object)))
 		slab_free_slow(s, slab, object, caller);
 }
