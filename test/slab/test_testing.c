@@ -23,10 +23,9 @@ struct node {
 	unsigned long slots[6];
 };
 
-static struct kmem_cache *node_cache(slab_flags_t flags)
+static struct kmem_cache *named_cache(const char *name, slab_flags_t flags)
 {
-	struct kmem_cache *s =
-		kmem_cache_create("testing_node", sizeof(struct node), 0, flags, NULL);
+	struct kmem_cache *s = kmem_cache_create(name, sizeof(struct node), 0, flags, NULL);
 
 	cr_assert_not_null(s);
 	return s;
