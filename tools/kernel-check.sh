@@ -119,23 +119,57 @@ summary_of() {
 	grep -E '[0-9]+ of [0-9]+ tests passed|tests run, .* passed|^tests completed' "$1" | tail -1
 }
 
-build() { # dir target
-	make -C "$WORK/tools/testing/$1" "${MAKE_ARGS[@]}" "$2" >"$OUT/$2.build.log" 2>&1
+build() { # dir target log
+	make -C "$WORK/tools/testing/$1" "${MAKE_ARGS[@]}" "$2" >"$3" 2>&1
+}
+
+# The vma suite again, with a vma_close() of kmem's own in an extra object:
+# the kernel's documented behaviour (call vm_ops->close, then give the VMA
+# the dummy operations so it is never closed twice).
+run_vma_with_close() {
+	local dir=$WORK/tools/testing/vma
+	cat >"$dir/kmem_vma_close.c" <<-'EOC'
+		/* kernel-check: vma_close() for a harness that lacks it. */
+		#include "maple-shared.h"
+		#include "vma_internal.h"
+		void vma_close(struct vm_area_struct *vma);
+		void vma_close(struct vm_area_struct *vma)
+		{
+			if (vma->vm_ops && vma->vm_ops->close) {
+				vma->vm_ops->close(vma);
+				vma->vm_ops = &vma_dummy_vm_ops;
+			}
+		}
+	EOC
+	MAKE_ARGS+=("OFILES=\$(SHARED_OFILES) vma.o maple-shim.o kmem_vma_close.o")
+	run_suite vma+close
+}
+
+execute() { # dir target suite args...
+	local dir=$1 target=$2 suite=$3
+	shift 3
+	if [ "${KERNEL_TIME:-0}" = 1 ]; then
+		(cd "$WORK/tools/testing/$dir" &&
+			/usr/bin/time -v -o "$OUT/$suite.time" "./$target" "$@") >"$OUT/$suite.log" 2>&1
+	else
+		(cd "$WORK/tools/testing/$dir" && "./$target" "$@") >"$OUT/$suite.log" 2>&1
+	fi
 }
 
 run_suite() {
-	local suite=$1 dir=radix-tree args=() log=$OUT/$1.log status line
+	local suite=$1 target=$1 dir=radix-tree args=() log=$OUT/$1.log status line flake=
 	case $suite in
 	multiorder | xarray | idr-test | maple) ;;
 	main) args=(-s "$SEED") ;;
-	vma) dir=vma ;;
+	vma | vma+close) dir=vma target=vma ;;
 	*) die "unknown suite $suite (multiorder xarray idr-test maple main vma)" ;;
 	esac
 
-	if ! build "$dir" "$suite"; then
-		if [ "$suite" = vma ] && grep -q "implicit declaration of function .vma_close" \
+	if ! build "$dir" "$target" "$OUT/$suite.build.log"; then
+		if [ "$suite" = vma ] && grep -qE "implicit declaration of function .vma_close|undefined reference to .vma_close" \
 			"$OUT/$suite.build.log"; then
 			report "$suite" KNOWN "upstream does not build: $TOP/mm/vma.c calls vma_close(), which tools/testing/vma/vma_internal.h of this release does not define"
+			run_vma_with_close
 			return
 		fi
 		grep -E 'error|undefined reference' "$OUT/$suite.build.log" | head -5 | sed 's/^/    /'
@@ -143,22 +177,28 @@ run_suite() {
 		return
 	fi
 	echo "== $suite ${args[*]}"
-	if [ "${KERNEL_TIME:-0}" = 1 ]; then
-		(cd "$WORK/tools/testing/$dir" &&
-			/usr/bin/time -v -o "$OUT/$suite.time" "./$suite" "${args[@]}") >"$log" 2>&1
-	else
-		(cd "$WORK/tools/testing/$dir" && "./$suite" "${args[@]}") >"$log" 2>&1
-	fi
+	execute "$dir" "$target" "$suite" "${args[@]}"
 	status=$?
+	# Upstream's main is flaky: its multi-threaded iteration_check tests
+	# crash now and then on the harness's own stand-in too.  One more run,
+	# and the first failure stays in the report.
+	if [ "$suite" = main ] && [ "$status" != 0 ]; then
+		mv "$log" "$OUT/main.first.log"
+		tail -3 "$OUT/main.first.log" | sed 's/^/    /'
+		echo "   main: exit status $status; known upstream flake (iteration_check), running it once more"
+		flake="first run: exit status $status, a known upstream flake ($OUT/main.first.log); "
+		execute "$dir" "$target" "$suite" "${args[@]}"
+		status=$?
+	fi
 	line=$(summary_of "$log")
 	[ -n "$line" ] && echo "   $line"
 	if [ "$status" = 0 ] && ! grep -qE '([0-9]+) of ([0-9]+) tests passed' <<<"$line" ||
 		{ [[ $line =~ ([0-9]+)\ of\ ([0-9]+)\ tests\ passed ]] &&
 			[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] && [ "$status" = 0 ]; }; then
-		report "$suite" PASS "${line:-exit status 0}"
+		report "$suite" PASS "${flake:-}${line:-exit status 0}"
 	else
 		tail -5 "$log" | sed 's/^/    /'
-		report "$suite" FAIL "exit status $status${line:+, $line} ($log)"
+		report "$suite" FAIL "${flake:-}exit status $status${line:+, $line} ($log)"
 	fi
 }
 
