@@ -1,13 +1,18 @@
 # kmem - the one build entry point.
 #
-#   make                 libkmem.a, libkmem.so.0 and kmem.pc in build/default/
-#   make check           build and run the Criterion suites (and the pkg-config test)
+#   make                 libkmem.a, libkmem.so.0, libkmem-malloc.so, kmem.pc and the
+#                        tools in build/default/ (needs a C compiler, pkg-config, liburcu)
+#   make check           build and run the Criterion suites, the install test (pkg-config
+#                        and CMake), the header and man-page checks (also needs Criterion,
+#                        g++, groff, man-db and cmake)
 #   make demo            build and run examples/demo.c
-#   make install         PREFIX=/usr/local DESTDIR= (LIBDIR, INCLUDEDIR, PKGCONFIGDIR)
+#   make install         PREFIX=/usr/local DESTDIR= (LIBDIR, INCLUDEDIR, PKGCONFIGDIR,
+#                        BINDIR, MANDIR, CMAKEDIR)
 #   make bench           build and run the benchmarks in bench/ (BENCH_ARGS=--quick: smoke run)
-#   make tools           tools/: kheap-tracegen, kheap-replay (also built by `make`)
+#   make tools           tools/: kheap-tracegen, kheap-replay, kmemtop (also built by `make`)
 #   make traces          generate the heap traces into build/<cfg>/traces/ and check their sums
-#   make fragmentation   replay those traces under every heap fit policy, redraw the plot
+#   make fragmentation   replay those traces under every heap fit policy, redraw the plot;
+#                        TRACE=path replays that trace (e.g. from KMEM_TRACE) instead
 #   make check SANITIZE=address,undefined   the same with sanitizers (build/san-*)
 #   make valgrind        the test suites under valgrind
 #   make shim-check      real programs (python3, gcc, git, sqlite3) on libkmem-malloc.so
@@ -28,6 +33,9 @@ PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+CMAKEDIR ?= $(LIBDIR)/cmake/kmem
 DESTDIR ?=
 
 CC ?= cc
@@ -42,7 +50,8 @@ else
 Q := @
 endif
 
-# Evaluated lazily, after `deps` has installed pkg-config and the libraries.
+# Evaluated lazily, after `deps` (or `check-deps` for Criterion) has installed
+# pkg-config and the libraries.
 URCU_CFLAGS = $(shell pkg-config --cflags liburcu)
 URCU_LIBS = $(shell pkg-config --libs liburcu)
 CRITERION_CFLAGS = $(shell pkg-config --cflags criterion)
@@ -52,8 +61,10 @@ SAN_FLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fn
 KMEM_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
 	-fPIC -fvisibility=hidden -fno-strict-aliasing -D_GNU_SOURCE -Iinclude -I. \
 	$(URCU_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
-TEST_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -I. \
-	$(URCU_CFLAGS) $(CRITERION_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+# Programs on kmem's API (examples, test programs): no Criterion.
+PROG_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -I. \
+	$(URCU_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+TEST_CFLAGS = $(PROG_CFLAGS) $(CRITERION_CFLAGS) -DKMEM_BUILD_DIR='"$(abspath $(BUILD))"'
 # The suites misuse the API on purpose (double frees, foreign and interior
 # pointers, reads of poisoned free objects) to test kmem's reports, which is
 # what the headers' KMEM_DEALLOC attributes teach gcc to flag.  (gcc ignores
@@ -64,8 +75,9 @@ LIBS = $(URCU_LIBS) -lpthread
 
 LIB_SRCS := $(sort $(wildcard lib/*.c page/*.c slab/*.c mm/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-TEST_SRCS := $(sort $(filter-out test/stress/% test/shim/% test/headers/% test/link/%,\
-	$(wildcard test/*.c test/*/*.c)))
+# test/*/target_*.c are programs the suites run as child processes.
+TEST_SRCS := $(sort $(filter-out test/stress/% test/shim/% test/headers/% test/link/% \
+	test/%/target_stats.c,$(wildcard test/*.c test/*/*.c)))
 STRESS_SRCS := $(sort $(wildcard test/stress/*.c))
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
 HEADERS := $(sort $(wildcard include/kmem/*.h))
@@ -78,9 +90,9 @@ SHARED_LIB := $(BUILD)/libkmem.so.$(VERSION)
 PC_FILE := $(BUILD)/kmem.pc
 TEST_BIN := $(BUILD)/kmem-tests
 SHIM_LIB := $(BUILD)/libkmem-malloc.so
-SHIM_OBJS := $(BUILD)/obj/mm/shim/malloc.o
+SHIM_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard mm/shim/*.c)))
 SHIM_TEST_BIN := $(BUILD)/kmem-shim-tests
-SHIM_TEST_SRCS := test/shim/test_malloc.c
+SHIM_TEST_SRCS := $(sort $(wildcard test/shim/test_*.c)) test/run.c
 DEMO_BIN := $(BUILD)/demo
 STRESS_BIN := $(BUILD)/stress
 STRESS_SECONDS ?= 10
@@ -88,19 +100,28 @@ STRESS_THREADS ?= 4
 STAGE := $(abspath $(BUILD)/stage)
 
 # shim-check: real programs under LD_PRELOAD=libkmem-malloc.so
-.PHONY: shim-check all deps check demo install uninstall clean bench valgrind install-check stress lint \
-	header-check cxx-check link-check kernel-check
+.PHONY: shim-check all deps check-deps check demo install uninstall clean bench valgrind \
+	install-check man-check stress lint header-check cxx-check link-check kernel-check
 .DEFAULT_GOAL := all
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(PC_FILE) $(SHIM_LIB)
 
+# Building needs a C compiler, pkg-config and liburcu; only `make check` needs more.
 deps:
 	$(Q)sh tools/install-deps.sh
+
+check-deps: deps
+	$(Q)sh tools/install-deps.sh --check
+
+$(BUILD)/obj/test/%.o: test/%.c $(HEADERS) $(wildcard */*.h) | check-deps
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(SUITE_CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) $(wildcard */*.h) | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(if $(filter test/%,$<),$(SUITE_CFLAGS),$(KMEM_CFLAGS)) -c $< -o $@
+	$(Q)$(CC) $(KMEM_CFLAGS) -c $< -o $@
 
 # A program may define a function of the API for itself (kfree, ...): kmem's
 # own calls must still reach kmem.  libkmem.a is one prelinked object whose
@@ -124,13 +145,13 @@ $(SHIM_LIB): $(LIB_OBJS) $(SHIM_OBJS) mm/shim/malloc.map
 		-Wl,-z,defs $(SAN_FLAGS) $(LDFLAGS) -o $@ $(LIB_OBJS) $(SHIM_OBJS) $(LIBS)
 
 # The shim's own suite runs with the shim as the process's malloc.
-$(SHIM_TEST_BIN): $(SHIM_TEST_SRCS) $(SHIM_LIB) test/helpers.h
+$(SHIM_TEST_BIN): $(SHIM_TEST_SRCS) $(SHIM_LIB) test/run.h | check-deps
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(SHIM_TEST_SRCS) -L$(BUILD) -l:libkmem-malloc.so \
 		-Wl,-rpath,$(abspath $(BUILD)) $(CRITERION_LIBS) -lpthread
 
-$(BUILD)/fork_threads: test/shim/fork_threads.c
-	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< -lpthread
+$(BUILD)/fork_threads: test/shim/fork_threads.c | deps
+	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $< -lpthread
 
 shim-check: $(SHIM_LIB) $(BUILD)/fork_threads
 	$(Q)sh tools/install-deps.sh python3 gcc git sqlite3
@@ -138,8 +159,7 @@ shim-check: $(SHIM_LIB) $(BUILD)/fork_threads
 
 $(PC_FILE): kmem.pc.in include/kmem/version.h
 	@mkdir -p $(dir $@)
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+	$(Q)$(SUBST_PATHS) $< > $@
 
 # The suites look inside the layers too: they link the objects, not libkmem.a.
 $(TEST_BIN): $(TEST_OBJS) $(LIB_OBJS)
@@ -147,10 +167,10 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB_OBJS)
 	$(Q)$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB_OBJS) $(CRITERION_LIBS) $(LIBS)
 
 $(DEMO_BIN): examples/demo.c $(STATIC_LIB)
-	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(STATIC_LIB) $(LIBS)
+	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $< $(STATIC_LIB) $(LIBS)
 
 $(STRESS_BIN): $(STRESS_SRCS) lib/prandom.h $(STATIC_LIB)
-	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(STRESS_SRCS) $(STATIC_LIB) $(LIBS)
+	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $(STRESS_SRCS) $(STATIC_LIB) $(LIBS)
 
 # Random-operation stress with a shadow model, bounded in time.
 stress: $(STRESS_BIN)
@@ -159,19 +179,55 @@ stress: $(STRESS_BIN)
 demo: $(DEMO_BIN)
 	$(Q)$(DEMO_BIN)
 
-# Install into a staging prefix and build a program with pkg-config, as a user would.
-install-check: all
-	$(Q)rm -rf $(STAGE)
+# Install into a staging prefix and build programs against it as a user would:
+# with pkg-config, and with CMake's find_package(kmem) (shared and static).
+install-check: all | check-deps
+	$(Q)rm -rf $(STAGE) $(BUILD)/cmake-check
 	$(Q)$(MAKE) --no-print-directory install PREFIX=$(STAGE) SANITIZE=$(SANITIZE) >/dev/null
 	$(Q)PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig sh -c '$(CC) $(SAN_FLAGS) -o $(BUILD)/pkgconfig-test \
 		examples/pkgconfig-test.c $$(pkg-config --cflags --libs kmem) -Wl,-rpath,$(STAGE)/lib'
 	$(Q)$(BUILD)/pkgconfig-test
+	$(Q)cmake -S examples/cmake -B $(BUILD)/cmake-check -DCMAKE_PREFIX_PATH=$(STAGE) \
+		-DCMAKE_C_COMPILER=$(CC) -DCMAKE_C_FLAGS='$(SAN_FLAGS)' >$(BUILD)/cmake-check.log 2>&1 \
+		|| { cat $(BUILD)/cmake-check.log; exit 1; }
+	$(Q)cmake --build $(BUILD)/cmake-check >>$(BUILD)/cmake-check.log 2>&1 \
+		|| { cat $(BUILD)/cmake-check.log; exit 1; }
+	$(Q)$(BUILD)/cmake-check/kmem-cmake-shared && $(BUILD)/cmake-check/kmem-cmake-static
+	$(Q)for tool in $(notdir $(TOOL_BINS)); do test -x $(STAGE)/bin/$$tool || \
+		{ echo "install: $(STAGE)/bin/$$tool missing"; exit 1; }; done
+	$(Q)for page in $(notdir $(MAN_PAGES)); do \
+		test -f $(STAGE)/share/man/man$${page##*.}/$$page || \
+		{ echo "install: man page $$page missing"; exit 1; }; done
+
+# Every man page renders without a groff or man warning.
+MAN_PAGES := $(sort $(wildcard Documentation/man/*.[137]))
+man-check: | check-deps
+	$(Q)for page in $(MAN_PAGES); do \
+		out=$$( { groff -man -ww -z $$page; \
+			LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 $$page >/dev/null; \
+			} 2>&1 ); \
+		[ -z "$$out" ] || { echo "$$page:"; echo "$$out"; exit 1; }; \
+	done
+	@echo "man pages: $(words $(MAN_PAGES)) render without warnings"
 
 # The sanitizers bring their own malloc, so the shim's suite runs only in
 # plain builds.
-SHIM_CHECK := $(if $(SANITIZE),,$(SHIM_TEST_BIN))
+SHIM_CHECK := $(if $(SANITIZE),,$(SHIM_TEST_BIN) $(BUILD)/target_trace)
 
-check: $(TEST_BIN) $(SHIM_CHECK) install-check traces header-check cxx-check link-check
+# A program run on the shim by the KMEM_TRACE test.
+$(BUILD)/target_trace: test/shim/target_trace.c $(SHIM_LIB) | deps
+	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $< -L$(BUILD) -l:libkmem-malloc.so \
+		-Wl,-rpath,$(abspath $(BUILD))
+
+# Programs the suites run as child processes (kmemtop, the statistics dump).
+TEST_PROGS := $(BUILD)/tools/kmemtop $(BUILD)/target_stats $(BUILD)/tools/kheap-replay
+
+$(BUILD)/target_stats: test/stats/target_stats.c $(SHARED_LIB) | deps
+	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $< -L$(BUILD) -l:libkmem.so.$(VERSION) \
+		-Wl,-rpath,$(abspath $(BUILD)) $(LIBS)
+
+check: $(TEST_BIN) $(SHIM_CHECK) $(TEST_PROGS) install-check man-check traces header-check \
+	cxx-check link-check
 	$(if $(SHIM_CHECK),$(Q)$(SHIM_TEST_BIN) $(if $(FILTER),--filter '$(FILTER)'))
 	$(Q)LSAN_OPTIONS=suppressions=$(abspath test/lsan.supp):print_suppressions=0 $(TEST_BIN) \
 		$(if $(FILTER),--filter '$(FILTER)') --tap=$(BUILD)/test-results.tap
@@ -247,10 +303,10 @@ $(KTEST_LIB): ktest/ktest.c $(HEADERS) | deps
 	$(Q)rm -f $@ && ar rcs $@ $(BUILD)/obj/ktest/ktest.o
 
 kernel-check: $(STATIC_LIB) $(KTEST_LIB)
-	$(Q)CC="$(CC)" SAN_FLAGS="$(SAN_FLAGS)" URCU_CFLAGS="$(URCU_CFLAGS)" URCU_LIBS="$(URCU_LIBS)" \
+	+$(Q)CC="$(CC)" SAN_FLAGS="$(SAN_FLAGS)" URCU_CFLAGS="$(URCU_CFLAGS)" URCU_LIBS="$(URCU_LIBS)" \
 		bash tools/kernel-check.sh $(BUILD) "$(KERNEL_SUITES)" $(KERNEL_SHIM)
 
-valgrind: $(TEST_BIN)
+valgrind: $(TEST_BIN) $(TEST_PROGS)
 	$(Q)valgrind --error-exitcode=1 --trace-children=yes --quiet \
 		$(TEST_BIN) --jobs 1 $(if $(FILTER),--filter '$(FILTER)')
 
@@ -259,17 +315,26 @@ bench: all
 	-$(Q)sh tools/install-deps.sh libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4
 	$(Q)$(MAKE) --no-print-directory -C bench BUILD=$(abspath $(BUILD))
 
+# kmem.pc and the CMake package files name the installed paths.
+SUBST_PATHS = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	-e 's|@SONAME@|$(SONAME)|'
+CMAKE_FILES := kmemConfig.cmake kmemConfigVersion.cmake
+
 install: all
-	install -d $(DESTDIR)$(INCLUDEDIR)/kmem/linux $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -d $(DESTDIR)$(INCLUDEDIR)/kmem $(DESTDIR)$(INCLUDEDIR)/kmem/linux $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(BINDIR) $(DESTDIR)$(CMAKEDIR)
 	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/kmem/
 	install -m 644 $(COMPAT_HEADERS) $(DESTDIR)$(INCLUDEDIR)/kmem/linux/
 	install -m 644 $(STATIC_LIB) $(KTEST_LIB) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(SHARED_LIB) $(SHIM_LIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libkmem.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libkmem.so
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-		kmem.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/kmem.pc
+	$(SUBST_PATHS) kmem.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/kmem.pc
+	for f in $(CMAKE_FILES); do $(SUBST_PATHS) cmake/$$f.in > $(DESTDIR)$(CMAKEDIR)/$$f; done
+	install -m 755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)/
+	for page in $(notdir $(MAN_PAGES)); do install -D -m 644 Documentation/man/$$page \
+		$(DESTDIR)$(MANDIR)/man$${page##*.}/$$page || exit 1; done
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/kmem/,$(notdir $(HEADERS)))
@@ -280,15 +345,23 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libkmem.so \
 		$(DESTDIR)$(LIBDIR)/libkmem-malloc.so $(DESTDIR)$(LIBDIR)/libkmem-ktest.a \
 		$(DESTDIR)$(PKGCONFIGDIR)/kmem.pc
+	rm -f $(addprefix $(DESTDIR)$(CMAKEDIR)/,$(CMAKE_FILES))
+	-rmdir $(DESTDIR)$(CMAKEDIR)
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOL_BINS)))
+	for page in $(notdir $(MAN_PAGES)); do rm -f $(DESTDIR)$(MANDIR)/man$${page##*.}/$$page; done
 
 FORMATTED := $(sort $(wildcard include/kmem/*.h include/kmem/linux/*.h ktest/*.c lib/*.[ch] page/*.[ch] slab/*.[ch] mm/*.[ch] test/*.[ch] \
-	test/*/*.c test/cxx/*.cpp examples/*.c bench/*.[ch] tools/*.c mm/shim/*.c))
+	test/*/*.c test/cxx/*.cpp examples/*.c bench/*.[ch] tools/*.c mm/shim/*.[ch]))
 
+# Any clang-tidy or cppcheck finding fails: fix it, or suppress that one line
+# with a NOLINT / cppcheck-suppress comment that gives the reason.
+LINTED := $(LIB_SRCS) $(sort $(wildcard mm/shim/*.c))
 lint:
 	$(Q)clang-format --dry-run -Werror $(FORMATTED)
-	$(Q)clang-tidy --quiet $(LIB_SRCS) -- -std=gnu11 -D_GNU_SOURCE -Iinclude -I. $(URCU_CFLAGS)
+	$(Q)clang-tidy --quiet --warnings-as-errors='*' $(LINTED) -- -std=gnu11 -D_GNU_SOURCE \
+		-Iinclude -I. $(URCU_CFLAGS)
 	$(Q)cppcheck --quiet --inline-suppr --error-exitcode=1 --enable=warning,performance,portability \
-		--std=c11 -D_GNU_SOURCE -Iinclude -I. $(LIB_SRCS)
+		--std=c11 -D_GNU_SOURCE -Iinclude -I. $(LINTED)
 
 clean:
 	rm -rf build
@@ -300,7 +373,7 @@ TOOL_BINS := $(TOOL_SRCS:tools/%.c=$(BUILD)/tools/%)
 all: $(TOOL_BINS)
 tools: $(TOOL_BINS)
 
-$(BUILD)/tools/%: tools/%.c lib/prandom.h $(STATIC_LIB)
+$(BUILD)/tools/%: tools/%.c lib/prandom.h lib/stats_signal.h $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -I. $(SAN_FLAGS) $(CFLAGS) \
@@ -332,12 +405,16 @@ $(HEAP_TRACES_CHECKED): $(HEAP_TRACES) tools/traces.sha256
 
 traces: $(HEAP_TRACES_CHECKED)
 
-# Replay the generated traces under every fit policy; redraw the plot in Documentation/.
-fragmentation: $(BUILD)/tools/kheap-replay $(HEAP_TRACES_CHECKED)
+# Replay the generated traces under every fit policy and redraw the plot in
+# Documentation/; with TRACE=path (a program's KMEM_TRACE output) replay that
+# trace instead, plotted to $(BUILD)/fragmentation.svg.
+TRACE ?=
+FRAGMENTATION_PLOT := $(if $(TRACE),$(BUILD)/fragmentation.svg,Documentation/heap-fragmentation.svg)
+fragmentation: $(BUILD)/tools/kheap-replay $(if $(TRACE),,$(HEAP_TRACES_CHECKED))
 	$(Q)sh tools/install-deps.sh gnuplot-nox
 	$(Q)mkdir -p $(BUILD)/replay
-	$(Q)$(BUILD)/tools/kheap-replay -p Documentation/heap-fragmentation.svg -d $(BUILD)/replay \
-		$(HEAP_TRACES)
+	$(Q)$(BUILD)/tools/kheap-replay -p $(FRAGMENTATION_PLOT) -d $(BUILD)/replay \
+		$(if $(TRACE),$(TRACE),$(HEAP_TRACES))
 
 # Whole programs (bench/shim/) under each malloc: time and peak RSS, table and chart.
 .PHONY: bench-shim

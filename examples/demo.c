@@ -81,7 +81,7 @@ int main(void)
 	slab_demo();
 	printf("\n== kmalloc / kfree ==\n");
 	{
-		static const size_t sizes[] = {0, 24, 64, 1000, 70000, 5000000};
+		static const size_t sizes[] = {0, 24, 64, 1000, 65536, 70000, 5000000};
 		char *name = kstrdup("kmem", GFP_KERNEL);
 		struct kmem_kmalloc_stats ks;
 		void *p, *q;
@@ -91,23 +91,26 @@ int main(void)
 			printf("kmalloc(%7zu) = %-16p ksize %7zu  %s\n", sizes[i], p, ksize(p),
 			       !sizes[i]  ? "(ZERO_SIZE_PTR)" :
 				       !p ? "(NULL: beyond KMALLOC_MAX_SIZE, use kvmalloc)" :
-				       sizes[i] > KMALLOC_MAX_CACHE_SIZE ? "(compound pages)" :
-									   "(heap chunk)");
+				       sizes[i] <= KMALLOC_MAX_CACHE_SIZE ?
+					    "(kmalloc-N slab object)" :
+				       !(sizes[i] & (sizes[i] - 1)) ? "(compound pages)" :
+								      "(heap chunk)");
 			kfree(p);
 		}
 		p = kmalloc(64, GFP_KERNEL);
 		kfree(p);
 		q = kmalloc(64, GFP_KERNEL);
 		printf("kfree + kmalloc(64) again: %s\n",
-		       p == q ? "same chunk, from the thread's front cache" : "a different chunk");
+		       p == q ? "same object, from the thread's kmalloc-64 cache" :
+				"a different object");
 		kfree(q);
 		p = kvmalloc(5000000, GFP_KERNEL);
 		printf("kvmalloc(5000000) = %p (vmalloc: %s)\n", p,
 		       is_vmalloc_addr(p) ? "yes" : "no");
 		kvfree(p);
 		kmem_kmalloc_stats(&ks);
-		printf("%s: %u arenas, fit policy %s, %zu bytes in front caches\n", name, ks.arenas,
-		       kheap_fit_name((enum kheap_fit)ks.fit), ks.front_bytes);
+		printf("%s: %u heap arenas, fit policy %s, %zu bytes of freed objects cached\n",
+		       name, ks.arenas, kheap_fit_name((enum kheap_fit)ks.fit), ks.cached_bytes);
 		kfree(name);
 	}
 

@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "lib/fault.h"
+#include "lib/thread.h"
 #include "lib/prandom.h"
 
 #define FAULT_PAGE (1U << KMEM_FAULT_PAGE_ALLOC)
@@ -208,10 +209,12 @@ static bool fault_attr_valid(const struct kmem_fault_attr *attr)
 int kmem_fault_set(enum kmem_fault_target target, const struct kmem_fault_attr *attr)
 {
 	struct fault *f = fault_of(target);
+	bool was_on;
 
 	if (!f || (attr && !fault_attr_valid(attr)))
 		return -EINVAL;
 	pthread_mutex_lock(&fault_set_lock);
+	was_on = __atomic_load_n(f->on, __ATOMIC_RELAXED);
 	__atomic_store_n(f->on, false, __ATOMIC_RELEASE);
 	if (attr) {
 		STORE(f->attr.probability, attr->probability);
@@ -230,6 +233,9 @@ int kmem_fault_set(enum kmem_fault_target target, const struct kmem_fault_attr *
 		/* Without a probability nothing can fail: keep the one-load path. */
 		__atomic_store_n(f->on, attr->probability != 0, __ATOMIC_RELEASE);
 	}
+	/* The slab fast paths see no hook: divert them to the slow path meanwhile. */
+	if (target == KMEM_FAULT_SLAB && was_on != __atomic_load_n(f->on, __ATOMIC_RELAXED))
+		kmem_thread_divert_all(!was_on);
 	pthread_mutex_unlock(&fault_set_lock);
 	return 0;
 }

@@ -4,12 +4,14 @@
  * counters and the observer (kmem/testing.h).
  *
  * Every field is read and written atomically: the hooks are used by
- * multi-threaded tests.  The observer and its data are two words; set them
- * before the threads that allocate start.
+ * multi-threaded tests.  Enabling and disabling concurrently with each
+ * other is not supported (the diversion could end up out of step).  The observer and its data are
+ * two words; set them before the threads that allocate start.
  */
 #include <kmem/testing.h>
 
 #include "lib/testing.h"
+#include "lib/thread.h"
 
 bool kmem_testing_on;
 
@@ -19,14 +21,21 @@ static unsigned long slab_total, kmalloc_total;
 static kmem_testing_observer_t observer;
 static void *observer_data;
 
+/*
+ * The hooks live in the slow paths: while they are on, every thread's fast
+ * paths are diverted there (lib/thread.h), so the fast paths never test
+ * for them.  Only a change of state diverts or ends the diversion.
+ */
 void kmem_testing_enable(void)
 {
-	__atomic_store_n(&kmem_testing_on, true, __ATOMIC_RELEASE);
+	if (!__atomic_exchange_n(&kmem_testing_on, true, __ATOMIC_ACQ_REL))
+		kmem_thread_divert_all(true);
 }
 
 void kmem_testing_disable(void)
 {
-	__atomic_store_n(&kmem_testing_on, false, __ATOMIC_RELEASE);
+	if (__atomic_exchange_n(&kmem_testing_on, false, __ATOMIC_ACQ_REL))
+		kmem_thread_divert_all(false);
 }
 
 bool kmem_testing_enabled(void)

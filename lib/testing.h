@@ -4,8 +4,9 @@
  * the switch, kmalloc's budget, the overall counters and the observer
  * (lib/testing.c).  The per-cache part is in slab/testing.c.
  *
- * As with lib/fault.h, each hook point is an inline test of one flag, so an
- * allocation pays one load while the hooks are off.
+ * The hooks sit in the slow paths: while they are on, kmem_testing_enable()
+ * diverts every thread's fast paths there (kmem_thread_divert_all()), as
+ * fault injection does, so the fast paths pay nothing for them.
  */
 #ifndef KMEM_LIB_TESTING_H
 #define KMEM_LIB_TESTING_H

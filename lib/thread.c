@@ -16,14 +16,16 @@
  *   asymmetric Dekker protocol:
  *
  *	owner fast path			flusher
- *	busy = 1			lock(t->lock)
- *	(compiler barrier)		flush_request = 1
- *	if (flush_request) -> slow	membarrier()  (a full barrier on
+ *	gate.busy = 1			lock(t->lock)
+ *	(compiler barrier)		gate.divert |= FLUSH, every gate of t
+ *	if (gate.divert) -> slow	membarrier()  (a full barrier on
  *	... touch the caches ...	               every running thread)
- *	busy = 0 (release)		wait until busy == 0 (acquire)
+ *	gate.busy = 0 (release)		wait until every gate.busy == 0
  *					flush the caches
- *					flush_request = 0 (release); unlock
+ *					gate.divert &= ~FLUSH; unlock(t->lock)
  *
+ *   Each layer keeps its gate (struct kmem_thread_gate) in its own
+ *   thread-local data, so a fast path touches one thread-local block.
  *   membarrier() makes the owner's store of busy visible to the flusher, or
  *   the flusher's request visible to the owner's load: one of the two sees
  *   the other, so they never both touch the caches.  An owner that sees the
@@ -36,7 +38,8 @@
  * Invariants
  *   T1 A thread is on the registry iff its state is ACTIVE; nr_threads
  *      counts them.
- *   T2 flush_request is set only by a flusher holding t->lock.
+ *   T2 KMEM_GATE_FLUSH is set in a gate only by a flusher holding t->lock;
+ *      KMEM_GATE_DIVERT is set in every gate iff divert_count > 0.
  *
  * Locking
  *   Order: [mm locks] -> flush_mutex -> registry_lock -> [slab locks] ->
@@ -66,6 +69,7 @@ static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct list_head registry = {&registry, &registry};
 static unsigned int nr_threads;
 static unsigned long flush_generation;
+static unsigned int divert_count; /* kmem_thread_divert_all() nesting */
 
 static const struct kmem_thread_ops *layer_ops[KMEM_THREAD_NR_LAYERS];
 
@@ -158,27 +162,36 @@ static unsigned int flush_others_pass(unsigned long gen, unsigned int *flushed)
 			left++;
 			continue;
 		}
-		__atomic_store_n(&t->flush_request, 1, KMEM_THREAD_DEKKER);
+		for (unsigned int l = 0; l < KMEM_THREAD_NR_LAYERS; l++)
+			if (t->gates[l])
+				__atomic_fetch_or(&t->gates[l]->divert, KMEM_GATE_FLUSH,
+						  KMEM_THREAD_DEKKER);
+		t->flush_generation = gen;
+		t->flush_claimed = true;
 		claimed++;
 	}
 	if (claimed) {
 		barrier_all_threads();
 		list_for_each(pos, &registry) {
 			struct kmem_thread *t = container_of(pos, struct kmem_thread, link);
-			unsigned int spins = 0;
 
-			if (t == self || t->flush_generation == gen ||
-			    !__atomic_load_n(&t->flush_request, __ATOMIC_RELAXED))
+			if (!t->flush_claimed)
 				continue;
-			while (__atomic_load_n(&t->busy,
-					       KMEM_THREAD_DEKKER == __ATOMIC_SEQ_CST ?
-						       __ATOMIC_SEQ_CST :
-						       __ATOMIC_ACQUIRE))
-				if (++spins > 64)
-					sched_yield();
+			for (unsigned int l = 0; l < KMEM_THREAD_NR_LAYERS; l++) {
+				unsigned int spins = 0;
+
+				if (!t->gates[l])
+					continue;
+				while (__atomic_load_n(&t->gates[l]->busy, KMEM_THREAD_DEKKER_LOAD))
+					if (++spins > 64)
+						sched_yield();
+			}
 			flush_layers(t, KMEM_FLUSH_OTHER);
-			t->flush_generation = gen;
-			__atomic_store_n(&t->flush_request, 0, __ATOMIC_RELEASE);
+			for (unsigned int l = 0; l < KMEM_THREAD_NR_LAYERS; l++)
+				if (t->gates[l])
+					__atomic_fetch_and(&t->gates[l]->divert, ~KMEM_GATE_FLUSH,
+							   __ATOMIC_RELEASE);
+			t->flush_claimed = false;
 			pthread_mutex_unlock(&t->lock);
 			(*flushed)++;
 		}
@@ -232,8 +245,10 @@ static void thread_exit(void *arg)
 	list_del(&t->link);
 	nr_threads--;
 	t->state = KMEM_THREAD_DEAD;
-	for (unsigned int l = 0; l < KMEM_THREAD_NR_LAYERS; l++)
+	for (unsigned int l = 0; l < KMEM_THREAD_NR_LAYERS; l++) {
 		t->layer_data[l] = NULL;
+		t->gates[l] = NULL;
+	}
 	pthread_mutex_unlock(&registry_lock);
 	kmem_thread_unlock_self();
 }
@@ -330,13 +345,57 @@ static bool thread_register_self(void)
 	return true;
 }
 
-bool kmem_thread_attach(enum kmem_thread_layer layer, void *data)
+bool kmem_thread_attach(enum kmem_thread_layer layer, void *data, struct kmem_thread_gate *gate)
 {
+	struct kmem_thread *t = &kmem_thread_self;
+
 	if (!thread_register_self())
 		return false;
+	/*
+	 * Publish the gate, then read the divert count: kmem_thread_divert_all()
+	 * counts first and then walks the gates, so one of us sets the bit.
+	 */
+	__atomic_store_n(&t->gates[layer], gate, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&divert_count, __ATOMIC_SEQ_CST))
+		__atomic_fetch_or(&gate->divert, KMEM_GATE_DIVERT, __ATOMIC_RELAXED);
 	/* Read by flushers and statistics under the registry lock. */
-	__atomic_store_n(&kmem_thread_self.layer_data[layer], data, __ATOMIC_RELEASE);
+	__atomic_store_n(&t->layer_data[layer], data, __ATOMIC_RELEASE);
 	return true;
+}
+
+void kmem_thread_divert_all(bool on)
+{
+	struct list_head *pos;
+	unsigned int was;
+
+	thread_init();
+	pthread_mutex_lock(&registry_lock);
+	was = __atomic_load_n(&divert_count, __ATOMIC_RELAXED);
+	if (!on && !was) {
+		pthread_mutex_unlock(&registry_lock);
+		return;
+	}
+	__atomic_store_n(&divert_count, on ? was + 1 : was - 1, __ATOMIC_SEQ_CST);
+	if (was == 0 || (!on && was == 1)) {
+		list_for_each(pos, &registry) {
+			struct kmem_thread *t = container_of(pos, struct kmem_thread, link);
+
+			for (unsigned int l = 0; l < KMEM_THREAD_NR_LAYERS; l++) {
+				struct kmem_thread_gate *g =
+					__atomic_load_n(&t->gates[l], __ATOMIC_SEQ_CST);
+
+				if (!g)
+					continue;
+				if (on)
+					__atomic_fetch_or(&g->divert, KMEM_GATE_DIVERT,
+							  __ATOMIC_RELAXED);
+				else
+					__atomic_fetch_and(&g->divert, ~KMEM_GATE_DIVERT,
+							   __ATOMIC_RELAXED);
+			}
+		}
+	}
+	pthread_mutex_unlock(&registry_lock);
 }
 
 void kmem_thread_registry_lock(void)

@@ -33,17 +33,32 @@ enum kmem_thread_state {
 	KMEM_THREAD_DEAD,    /* exit flush ran: no per-thread caches any more */
 };
 
-struct kmem_thread {
-	/* Written by the owner on every fast path, read by flushers. */
+/*
+ * struct kmem_thread_gate - the words a layer's fast path and a flusher
+ * agree through.  Each layer keeps its gate in its own thread-local data,
+ * beside what its fast path touches anyway.
+ * @busy: written by the owner around every fast path, read by flushers
+ * @divert: non-zero sends the owner's fast paths to its slow path:
+ *	KMEM_GATE_FLUSH while a flusher works on the thread's caches,
+ *	KMEM_GATE_DIVERT while every allocation must be seen by a slow path
+ *	(fault injection, test hooks: kmem_thread_divert_all())
+ */
+struct kmem_thread_gate {
 	unsigned int busy;
-	/* Written by a flusher; the owner's fast paths test it. */
-	unsigned int flush_request;
+	unsigned int divert;
+};
+#define KMEM_GATE_FLUSH 1U
+#define KMEM_GATE_DIVERT 2U
+
+struct kmem_thread {
 	unsigned int state;
 	unsigned int self_lock_depth;	/* owner only */
 	unsigned long flush_generation; /* the last flush_all() that took it */
+	bool flush_claimed;		/* a flusher holds its lock and flushes it */
 	int tid;
 	pthread_mutex_t lock; /* the owner's slow paths, or a flusher */
 	void *layer_data[KMEM_THREAD_NR_LAYERS];
+	struct kmem_thread_gate *gates[KMEM_THREAD_NR_LAYERS];
 	struct list_head link; /* thread_registry */
 };
 
@@ -74,12 +89,21 @@ __hidden void kmem_thread_register_ops(enum kmem_thread_layer layer,
 				       const struct kmem_thread_ops *ops);
 
 /*
- * kmem_thread_attach - make @data the calling thread's data for @layer and
- * register the thread (first time only).  Returns false once the thread's
- * exit flush ran: the layer must then use its locked paths.  The caller
- * holds the thread's own lock (kmem_thread_lock_self()).
+ * kmem_thread_attach - make @data the calling thread's data for @layer,
+ * with @gate its fast paths' gate, and register the thread (first time
+ * only).  Returns false once the thread's exit flush ran: the layer must
+ * then use its locked paths.  The caller holds the thread's own lock
+ * (kmem_thread_lock_self()).
  */
-__hidden bool kmem_thread_attach(enum kmem_thread_layer layer, void *data);
+__hidden bool kmem_thread_attach(enum kmem_thread_layer layer, void *data,
+				 struct kmem_thread_gate *gate);
+
+/*
+ * kmem_thread_divert_all - while @on, every fast path of every thread (and
+ * of threads that attach later) takes its slow path, so that a hook there
+ * sees every allocation.  Calls nest: the last "off" ends it.
+ */
+__hidden void kmem_thread_divert_all(bool on);
 
 /*
  * The owner's slow paths run under its own lock so that no flusher works
@@ -90,11 +114,12 @@ __hidden void kmem_thread_lock_self(void);
 __hidden void kmem_thread_unlock_self(void);
 
 /*
- * Fast-path brackets.  kmem_thread_enter() marks the owner busy and returns
- * false when a flusher asked for its caches: the caller must then leave
- * (kmem_thread_leave()) and take its slow path, which waits on the lock.
- * Between the two calls the owner may touch its caches without a lock and
- * without an atomic read-modify-write; a flusher waits for it to leave.
+ * Fast-path brackets.  kmem_gate_enter() marks the owner busy and returns
+ * false when its fast path must not run (a flusher wants its caches, or
+ * allocations are diverted): the caller must then leave (kmem_gate_leave())
+ * and take its slow path, which waits on the thread's lock.  Between the
+ * two calls the owner may touch its caches without a lock and without an
+ * atomic read-modify-write; a flusher waits for it to leave.
  */
 #ifdef __SANITIZE_THREAD__
 /*
@@ -102,23 +127,23 @@ __hidden void kmem_thread_unlock_self(void);
  * sequentially consistent accesses instead, a plain Dekker pair it models.
  */
 #define KMEM_THREAD_DEKKER __ATOMIC_SEQ_CST
+#define KMEM_THREAD_DEKKER_LOAD __ATOMIC_SEQ_CST
 #else
 #define KMEM_THREAD_DEKKER __ATOMIC_RELAXED
+#define KMEM_THREAD_DEKKER_LOAD __ATOMIC_ACQUIRE
 #endif
 
-static inline bool kmem_thread_enter(struct kmem_thread *t)
+static inline bool kmem_gate_enter(struct kmem_thread_gate *g)
 {
-	__atomic_store_n(&t->busy, 1, KMEM_THREAD_DEKKER);
+	__atomic_store_n(&g->busy, 1, KMEM_THREAD_DEKKER);
 	/* The flusher's membarrier() orders this store before the load. */
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	return likely(!__atomic_load_n(&t->flush_request,
-				       KMEM_THREAD_DEKKER == __ATOMIC_SEQ_CST ? __ATOMIC_SEQ_CST :
-										__ATOMIC_ACQUIRE));
+	return likely(!__atomic_load_n(&g->divert, KMEM_THREAD_DEKKER_LOAD));
 }
 
-static inline void kmem_thread_leave(struct kmem_thread *t)
+static inline void kmem_gate_leave(struct kmem_thread_gate *g)
 {
-	__atomic_store_n(&t->busy, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&g->busy, 0, __ATOMIC_RELEASE);
 }
 
 /*

@@ -826,11 +826,13 @@ void kheap_destroy(struct kheap *h)
 		kmem_warn("kheap %s: destroyed with %zu chunks (%zu bytes) still allocated",
 			  h->name, h->nr_used, h->used_bytes - h->nr_used * CHUNK_HEADER);
 	if (!h->in_caller_memory) {
-		while (!list_empty(&h->segments)) {
-			struct heap_segment *seg =
-				container_of(h->segments.next, struct heap_segment, link);
+		struct list_head *pos = h->segments.next, *next;
 
-			list_del(&seg->link);
+		/* The list goes with the control block, so nothing is unlinked. */
+		for (; pos != &h->segments; pos = next) {
+			struct heap_segment *seg = container_of(pos, struct heap_segment, link);
+
+			next = pos->next; /* before the segment's block is freed */
 			page_clear_flag(seg->page, PG_heap);
 			seg->page->heap.segment = 0;
 			segment_set_owner(seg->page, seg->order, NULL);
@@ -855,8 +857,7 @@ static int check_segment(struct kheap *h, struct heap_segment *seg, size_t total
 		return kmem_check_failed("kheap %s: segment %p points at another heap", h->name,
 					 (void *)seg);
 	if (seg->page &&
-	    (!page_test_flag(seg->page, PG_heap) ||
-	     seg->page->heap.segment != (unsigned long)seg ||
+	    (!page_test_flag(seg->page, PG_heap) || seg->page->heap.segment != (unsigned long)seg ||
 	     seg->page->heap.owner != (unsigned long)h))
 		return kmem_check_failed("kheap %s: head page of segment %p does not point back",
 					 h->name, (void *)seg);

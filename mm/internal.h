@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <kmem/heap.h>
 #include <kmem/mm.h>
+#include <kmem/stats.h>
 
 #include "lib/core.h"
 
@@ -296,5 +297,10 @@ __hidden int vmalloc_check(void);
 __hidden void kmalloc_meminfo(FILE *out);
 /* vmalloc_stats - bytes and number of live vmalloc areas. */
 __hidden void vmalloc_stats(size_t *bytes, unsigned long *count);
+
+/* ==== statistics (mm/stats.c) ========================================== */
+
+/* KMEM_STATS_FORMAT=text|json (default text), warning about other values. */
+__hidden enum kmem_stats_format kmem_stats_env_format(void);
 
 #endif /* KMEM_MM_INTERNAL_H */

@@ -27,7 +27,10 @@
  *
  * Invariants (checked by kmalloc_check())
  *   K1 kmalloc_caches[i], once set, is a SLAB_KMALLOC cache whose object
- *      size is kmalloc_sizes[i].
+ *      size is kmalloc_sizes[i]; size_index[] gives every size up to 1 KiB
+ *      its smallest class.  (The header's kmem_kmalloc_index(), which
+ *      kmalloc() of a constant size uses, is tested against kmalloc's
+ *      classes in test/mm/test_kmalloc.c.)
  *   K2 A PG_large block is a compound head with a reference count of one
  *      whose address is the allocation.
  *
@@ -36,6 +39,7 @@
  *   fast paths read the published pointers with acquire loads.  Arena locks
  *   belong to the heap (mm/heap.c), slab locks to slab/.
  */
+#define KMEM_BUILDING_KMALLOC /* the real kmalloc(), not the inline one */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,7 +266,8 @@ static struct kheap *kmalloc_arena(void)
 
 /*
  * kmalloc memory outside the kmalloc caches, counted for the test hooks
- * (kmem/testing.h); the slab layer counts what the caches serve.
+ * (kmem/testing.h); the slab layer counts what the caches serve.  Beyond
+ * the caches every path is a slow one: one load while the hooks are off.
  */
 static inline void *kmalloc_counted(void *p)
 {
@@ -275,6 +280,15 @@ static inline void kmalloc_uncount(const void *p)
 {
 	if (kmem_testing_active())
 		kmem_testing_count(NULL, p, true, false);
+}
+
+/*
+ * kmalloc's budget for a heap chunk or a page block.  The kmalloc caches
+ * apply it to what they serve, in the slab layer's slow path.
+ */
+static inline bool kmalloc_outside_slabs_allowed(gfp_t gfp)
+{
+	return !kmem_testing_active() || kmem_testing_kmalloc_may_alloc(gfp);
 }
 
 /* ---- large allocations ----------------------------------------------------------- */
@@ -340,38 +354,49 @@ static __noinline void *kmalloc_big(size_t size, gfp_t gfp)
 				  size, KMALLOC_MAX_SIZE);
 		return NULL;
 	}
+	if (!kmalloc_outside_slabs_allowed(gfp))
+		return NULL;
 	if (is_power_of_2(size) || size > KMALLOC_HEAP_MAX)
 		return kmalloc_large(size, gfp);
 	arena = kmalloc_arena();
 	return arena ? kmalloc_counted(kheap_alloc(arena, size, gfp)) : NULL;
 }
 
-static __always_inline void *__kmalloc(size_t size, gfp_t gfp, void *caller)
+void *kmem_kmalloc_class(unsigned int index, gfp_t gfp)
+{
+	struct kmem_cache *s;
+
+	if (unlikely(index >= NR_KMALLOC_CLASSES)) {
+		kmem_bug("kmalloc: class %u out of range", index);
+		return NULL;
+	}
+	s = __atomic_load_n(&kmalloc_caches[index], __ATOMIC_ACQUIRE);
+	if (unlikely(!s))
+		return kmalloc_slab_slow(index, gfp, __builtin_return_address(0));
+	return slab_alloc_object(s, gfp, __builtin_return_address(0));
+}
+
+void *kmalloc(size_t size, gfp_t gfp)
 {
 	if (likely(size - 1 < KMALLOC_MAX_CACHE_SIZE)) {
 		unsigned int cls = kmalloc_class(size);
 		struct kmem_cache *s = __atomic_load_n(&kmalloc_caches[cls], __ATOMIC_ACQUIRE);
 
 		if (unlikely(!s))
-			return kmalloc_slab_slow(cls, gfp, caller);
-		return slab_alloc_object(s, gfp, caller);
+			return kmalloc_slab_slow(cls, gfp, __builtin_return_address(0));
+		return slab_alloc_object(s, gfp, __builtin_return_address(0));
 	}
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	return kmalloc_big(size, gfp);
 }
 
-/* kmalloc's budget under the test hooks (kmem/testing.h); one load when off. */
-static inline bool kmalloc_allowed(gfp_t gfp)
-{
-	return !kmem_testing_active() || kmem_testing_kmalloc_may_alloc(gfp);
-}
+void *__kmalloc(size_t size, gfp_t gfp) __attribute__((alias("kmalloc")));
 
-void *kmalloc(size_t size, gfp_t gfp)
+/* The out-of-line copy of the header's kmem_kmalloc_index(). */
+unsigned int kmem_kmalloc_index(size_t size)
 {
-	if (!kmalloc_allowed(gfp))
-		return NULL;
-	return __kmalloc(size, gfp, __builtin_return_address(0));
+	return kmalloc_class(size);
 }
 
 /* The natural alignment of a class: the largest power of two dividing its size. */
@@ -387,7 +412,7 @@ void *kmalloc_aligned(size_t size, size_t align, gfp_t gfp)
 
 	if (align <= ARCH_KMALLOC_MINALIGN)
 		return kmalloc(size, gfp);
-	if (unlikely(!is_power_of_2(align) || !size) || !kmalloc_allowed(gfp))
+	if (unlikely(!is_power_of_2(align) || !size))
 		return NULL;
 	need = size > align ? size : align;
 	if (need <= KMALLOC_MAX_CACHE_SIZE) {
@@ -396,9 +421,11 @@ void *kmalloc_aligned(size_t size, size_t align, gfp_t gfp)
 		/* A class aligned enough, else the power of two above: aligned to itself. */
 		if (class_align(cls) < align)
 			cls = kmalloc_class((size_t)1 << (64 - __builtin_clzl(need - 1)));
-		return __kmalloc(kmalloc_sizes[cls], gfp, __builtin_return_address(0));
+		return kmalloc(kmalloc_sizes[cls], gfp);
 	}
 	if (align <= PAGE_SIZE && size <= KMALLOC_HEAP_MAX && !is_power_of_2(size)) {
+		if (!kmalloc_outside_slabs_allowed(gfp))
+			return NULL;
 		arena = kmalloc_arena();
 		return arena ? kmalloc_counted(kheap_alloc_aligned(arena, size, align, gfp)) : NULL;
 	}

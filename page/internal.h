@@ -7,6 +7,7 @@
 #define KMEM_PAGE_INTERNAL_H
 
 #include <pthread.h>
+#include "lib/thread.h"
 #include "page/page.h"
 
 /*
@@ -99,6 +100,7 @@ struct pcp_list {
 enum pcp_state { PCP_UNUSED, PCP_ACTIVE, PCP_DEAD };
 
 struct page_cache {
+	struct kmem_thread_gate gate; /* lib/thread.h: the fast paths' bracket */
 	struct pcp_list lists[PAGE_ALLOC_COSTLY_ORDER + 1];
 	enum pcp_state state;
 };

@@ -4,7 +4,7 @@
  *
  * Each thread keeps a LIFO list of free blocks per order up to
  * PAGE_ALLOC_COSTLY_ORDER.  Its owner pops and pushes without a lock or an
- * atomic read-modify-write, inside kmem_thread_enter()/leave() (lib/thread.h)
+ * atomic read-modify-write, inside kmem_gate_enter()/leave() (lib/thread.h)
  * so that another thread may flush the cache when memory runs short; counts
  * are published with relaxed stores so statistics may read them.  When a
  * list is empty it is refilled with `batch` blocks under one zone.lock
@@ -114,7 +114,7 @@ static bool pcp_activate(void)
 		pcp.lists[o].high = high < 2 ? 2 : high;
 		pcp.lists[o].batch = pcp.lists[o].high / 4 ? pcp.lists[o].high / 4 : 1;
 	}
-	if (!kmem_thread_attach(KMEM_THREAD_PAGE, &pcp)) {
+	if (!kmem_thread_attach(KMEM_THREAD_PAGE, &pcp, &pcp.gate)) {
 		pcp.state = PCP_DEAD;
 		return false;
 	}
@@ -160,20 +160,19 @@ static __noinline struct page *pcp_alloc_slow(unsigned int order, gfp_t gfp)
 
 struct page *pcp_alloc(unsigned int order, gfp_t gfp)
 {
-	struct kmem_thread *t = &kmem_thread_self;
 	struct pcp_list *list = &pcp.lists[order];
 
-	if (likely(pcp.state == PCP_ACTIVE) && likely(kmem_thread_enter(t))) {
+	if (likely(pcp.state == PCP_ACTIVE) && likely(kmem_gate_enter(&pcp.gate))) {
 		struct page *page = list->head;
 
 		if (likely(page)) {
 			list->head = pcp_next(page);
 			WRITE_ONCE(list->count, list->count - 1);
-			kmem_thread_leave(t);
+			kmem_gate_leave(&pcp.gate);
 			return page;
 		}
 	}
-	kmem_thread_leave(t);
+	kmem_gate_leave(&pcp.gate);
 	return pcp_alloc_slow(order, gfp);
 }
 
@@ -204,16 +203,15 @@ static __noinline bool pcp_free_slow(struct page *page, unsigned int order)
 
 bool pcp_free(struct page *page, unsigned int order)
 {
-	struct kmem_thread *t = &kmem_thread_self;
 	struct pcp_list *list = &pcp.lists[order];
 
-	if (likely(pcp.state == PCP_ACTIVE) && likely(kmem_thread_enter(t)) &&
+	if (likely(pcp.state == PCP_ACTIVE) && likely(kmem_gate_enter(&pcp.gate)) &&
 	    likely(list->count < list->high)) {
 		pcp_push(list, page, order);
-		kmem_thread_leave(t);
+		kmem_gate_leave(&pcp.gate);
 		return true;
 	}
-	kmem_thread_leave(t);
+	kmem_gate_leave(&pcp.gate);
 	return pcp_free_slow(page, order);
 }
 

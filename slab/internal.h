@@ -103,7 +103,7 @@ struct track {
 /*
  * struct slab_tcache - one thread's free objects of one cache: a LIFO
  * array (the kernel's per-cpu sheaf).  Touched by its thread inside
- * kmem_thread_enter()/leave() or under the thread's own lock, and by other
+ * kmem_gate_enter()/leave() or under the thread's own lock, and by other
  * threads only through lib/thread.c's flush protocol or, for a cache being
  * destroyed, under the registry lock.  Counters are written with relaxed
  * stores so statistics may read them.
@@ -130,6 +130,7 @@ enum slab_thread_state {
 
 /* struct slab_thread - a thread's caches, indexed by kmem_cache.tcache_id. */
 struct slab_thread {
+	struct kmem_thread_gate gate; /* lib/thread.h: the fast paths' bracket */
 	struct slab_tcache *tcaches;
 	unsigned int nr_tcaches; /* 0 unless ACTIVE: the fast path's only test */
 	unsigned int state;
@@ -263,10 +264,10 @@ __hidden bool slab_debug_free_checks(struct kmem_cache *s, struct slab *slab, vo
 __hidden void slab_debug_report_leaks(struct kmem_cache *s, unsigned long leaked);
 
 /*
- * testing.c: the test hooks, called only while kmem_testing_active().
- * slab_testing_may_alloc() runs a pending failure callback and applies the
- * budget (kmalloc caches have none of their own); slab_testing_count()
- * counts an allocation (@alloc) or a free of @object.
+ * testing.c: the test hooks, called from the slow paths only while
+ * kmem_testing_active().  slab_testing_may_alloc() runs a pending failure
+ * callback and applies the budget (kmalloc's for the kmalloc caches);
+ * slab_testing_count() counts an allocation (@alloc) or a free of @object.
  */
 __hidden bool slab_testing_may_alloc(struct kmem_cache *s, gfp_t gfp);
 __hidden void slab_testing_count(struct kmem_cache *s, const void *object, bool alloc);

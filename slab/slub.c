@@ -75,6 +75,12 @@ static pthread_once_t slab_once = PTHREAD_ONCE_INIT;
 /* The cache of struct kmem_cache itself, as in the kernel. */
 static struct kmem_cache kmem_cache_boot;
 
+/* Do the test hooks apply to @s?  kmem's own bookkeeping is never failed nor counted. */
+static inline bool slab_testing_on(const struct kmem_cache *s)
+{
+	return kmem_testing_active() && s != &kmem_cache_boot;
+}
+
 /* tcache id -> cache, under slab_mutex (read under the registry lock). */
 static struct kmem_cache *tcache_owner[MAX_TCACHE_IDS];
 /* One more than the highest id ever given: a new thread array covers them all. */
@@ -446,7 +452,7 @@ static struct slab_tcache *slab_thread_tcache(struct kmem_cache *s)
 	if (id == NO_TCACHE_ID || t->state == SLAB_THREAD_DEAD)
 		return NULL;
 	if (t->state == SLAB_THREAD_NEW) {
-		if (!kmem_thread_attach(KMEM_THREAD_SLAB, t)) {
+		if (!kmem_thread_attach(KMEM_THREAD_SLAB, t, &t->gate)) {
 			t->state = SLAB_THREAD_DEAD;
 			return NULL;
 		}
@@ -506,7 +512,9 @@ static unsigned int barn_take(struct kmem_cache *s, void **dst, unsigned int n)
 		n = b->count;
 	/* Written under the lock, peeked at without it. */
 	WRITE_ONCE(b->count, b->count - n);
-	memcpy(dst, b->objs + b->count, n * sizeof(void *));
+	/* Another thread may have emptied it, and barn_release() freed @objs. */
+	if (n)
+		memcpy(dst, b->objs + b->count, n * sizeof(void *));
 	pthread_mutex_unlock(&b->lock);
 	return n;
 }
@@ -627,11 +635,10 @@ static void tcache_flush(struct kmem_cache *s, struct slab_tcache *tc)
 static __always_inline void *tcache_pop(struct kmem_cache *s)
 {
 	struct slab_thread *st = &slab_self;
-	struct kmem_thread *t = &kmem_thread_self;
 	void *object = NULL;
 
 	/* Enter first: a flusher may take the array of a quiescent thread. */
-	if (likely(kmem_thread_enter(t)) && likely(s->tcache_id < st->nr_tcaches)) {
+	if (likely(kmem_gate_enter(&st->gate)) && likely(s->tcache_id < st->nr_tcaches)) {
 		struct slab_tcache *tc = &st->tcaches[s->tcache_id];
 		unsigned int n = tc->count;
 
@@ -641,50 +648,22 @@ static __always_inline void *tcache_pop(struct kmem_cache *s)
 			counter_inc(&tc->allocs);
 		}
 	}
-	kmem_thread_leave(t);
-	return object;
-}
-
-/* The thread stack, else the slow path. */
-static __always_inline void *__slab_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
-{
-	void *object = tcache_pop(s);
-
-	if (unlikely(!object))
-		return slab_alloc_slow(s, gfp, caller);
-	if (unlikely(gfp & __GFP_ZERO))
-		memset(object, 0, s->object_size);
-	return object;
-}
-
-/* __slab_alloc() under the test hooks (kmem/testing.h): budget, callback, counts. */
-static __noinline void *slab_alloc_testing(struct kmem_cache *s, gfp_t gfp, void *caller)
-{
-	void *object;
-
-	if (s == &kmem_cache_boot)
-		return __slab_alloc(s, gfp, caller);
-	if (!slab_testing_may_alloc(s, gfp))
-		return NULL;
-	object = __slab_alloc(s, gfp, caller);
-	if (object)
-		slab_testing_count(s, object, true);
+	kmem_gate_leave(&st->gate);
 	return object;
 }
 
 static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 {
+	void *object;
+
 	if (unlikely(!s))
 		return slab_alloc_slow(s, gfp, caller);
-	/* failslab, as in the kernel's slab_pre_alloc_hook(); one load when off. */
-	if (unlikely(kmem_should_failslab(s->name, s->flags & SLAB_FAILSLAB, s->object_size, gfp,
-					  caller)) &&
-	    s != &kmem_cache_boot)
-		return NULL;
-	/* The test hooks, one load when off: they see the fast and the slow path. */
-	if (kmem_testing_active())
-		return slab_alloc_testing(s, gfp, caller);
-	return __slab_alloc(s, gfp, caller);
+	object = tcache_pop(s);
+	if (unlikely(!object))
+		return slab_alloc_slow(s, gfp, caller);
+	if (unlikely(gfp & __GFP_ZERO))
+		memset(object, 0, s->object_size);
+	return object;
 }
 
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
@@ -740,6 +719,17 @@ static __noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, void *c
 		kmem_warn("kmem_cache_alloc: NULL cache");
 		return NULL;
 	}
+	/*
+	 * failslab, as in the kernel's slab_pre_alloc_hook(): while it is on,
+	 * every thread's fast path is diverted here (lib/fault.c).
+	 */
+	if (unlikely(kmem_should_failslab(s->name, s->flags & SLAB_FAILSLAB, s->object_size, gfp,
+					  caller)) &&
+	    s != &kmem_cache_boot)
+		return NULL;
+	/* The test hooks (kmem/testing.h) divert every fast path here too. */
+	if (slab_testing_on(s) && !slab_testing_may_alloc(s, gfp))
+		return NULL;
 	kmem_thread_lock_self();
 	tc = slab_thread_tcache(s);
 	if (tc && (tc->count || tcache_refill(s, tc, gfp))) {
@@ -753,6 +743,8 @@ static __noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, void *c
 	/* As in the kernel, __GFP_ZERO zeroes constructed objects too. */
 	if (object && (gfp & __GFP_ZERO))
 		memset(object, 0, s->object_size);
+	if (object && slab_testing_on(s))
+		slab_testing_count(s, object, true);
 	return object;
 }
 
@@ -791,10 +783,9 @@ static inline bool slab_free_valid(struct kmem_cache *s, struct slab *slab, void
 static __always_inline bool tcache_push(struct kmem_cache *s, struct slab *slab, void *object)
 {
 	struct slab_thread *st = &slab_self;
-	struct kmem_thread *t = &kmem_thread_self;
 	bool pushed = false;
 
-	if (likely(kmem_thread_enter(t)) && likely(s->tcache_id < st->nr_tcaches)) {
+	if (likely(kmem_gate_enter(&st->gate)) && likely(s->tcache_id < st->nr_tcaches)) {
 		struct slab_tcache *tc = &st->tcaches[s->tcache_id];
 		unsigned int n = tc->count;
 
@@ -807,15 +798,13 @@ static __always_inline bool tcache_push(struct kmem_cache *s, struct slab *slab,
 			pushed = true;
 		}
 	}
-	kmem_thread_leave(t);
+	kmem_gate_leave(&st->gate);
 	return pushed;
 }
 
 static __always_inline void __slab_free(struct kmem_cache *s, struct slab *slab, void *object,
 					void *caller)
 {
-	if (kmem_testing_active() && s != &kmem_cache_boot)
-		slab_testing_count(s, object, false);
 	if (unlikely(!tcache_push(s, slab, object)))
 		slab_free_slow(s, slab, object, caller);
 }
@@ -840,6 +829,9 @@ static __noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, v
 	struct list_head to_free;
 	struct slab_tcache *tc;
 
+	/* The test hooks (kmem/testing.h) divert every fast path here too. */
+	if (slab_testing_on(s))
+		slab_testing_count(s, object, false);
 	kmem_thread_lock_self();
 	tc = slab_thread_tcache(s);
 	if (tc) {

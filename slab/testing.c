@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * slab/testing.c - the per-cache test hooks (kmem/testing.h): budgets,
- * failure callbacks and exact counters.  slab/slub.c calls in here only
- * while the hooks are on (lib/testing.h), from the entry of every
- * allocation and free, whichever path then serves it.
+ * failure callbacks and exact counters.  slab/slub.c calls in here from
+ * its slow paths, only while the hooks are on; then every thread's fast
+ * paths are diverted to the slow ones (lib/testing.c), so every
+ * allocation and free is seen.
  */
 #include <kmem/testing.h>
 
@@ -21,7 +22,7 @@ bool slab_testing_may_alloc(struct kmem_cache *s, gfp_t gfp)
 			fn(__atomic_load_n(&t->private, __ATOMIC_RELAXED));
 	}
 	if (s->flags & SLAB_KMALLOC)
-		return true;
+		return kmem_testing_kmalloc_may_alloc(gfp);
 	if (kmem_testing_take_budget(&t->budget, gfp))
 		return true;
 	__atomic_store_n(&t->callback_pending, true, __ATOMIC_RELEASE);

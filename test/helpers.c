@@ -32,6 +32,23 @@ void capture_reports(void)
 	kmem_set_report_action(KMEM_REPORT_CONTINUE);
 }
 
+static const char *fatal_needle;
+
+static bool fatal_hook(enum kmem_report_kind kind, const char *msg, void *data)
+{
+	(void)data;
+	if (kind == KMEM_REPORT_BUG)
+		cr_assert(strstr(msg, fatal_needle), "expected a BUG report with \"%s\", got: %s",
+			  fatal_needle, msg);
+	return true;
+}
+
+void expect_fatal_report(const char *needle)
+{
+	fatal_needle = needle;
+	kmem_set_report_hook(fatal_hook, NULL);
+}
+
 unsigned long captured(enum kmem_report_kind kind)
 {
 	unsigned long n;

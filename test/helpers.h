@@ -22,6 +22,12 @@ unsigned long captured(enum kmem_report_kind kind);
 bool captured_contains(const char *needle);
 
 /*
+ * Death tests (.signal = SIGABRT): reports are captured, not printed, and
+ * the BUG report that aborts must contain @needle.
+ */
+void expect_fatal_report(const char *needle);
+
+/*
  * The test binary defines mmap, munmap, mprotect and madvise itself, so
  * every such call kmem makes goes through here; a test may set os_call_probe
  * to run code just before each one (in the calling thread).

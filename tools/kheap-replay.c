@@ -4,9 +4,12 @@
  * and measure fragmentation.
  *
  *   kheap-replay [-p PLOT.svg] [-d DATADIR] TRACE...
+ *   kheap-replay --help
  *
  * TRACE is in the format of tools/kheap-tracegen.c ("a ID SIZE" /
- * "f ID" lines, '#' comments).  For each trace and each policy the trace is
+ * "f ID" lines, '#' comments), which the malloc shim also writes for a
+ * running program (KMEM_TRACE=path).  Blocks still live at the end of a
+ * trace are freed after it.  For each trace and each policy the trace is
  * replayed twice into a fresh kheap on kmem's pages, whose footprint is
  * the bytes of its segments (buddy blocks of 128 KiB, larger for large
  * requests; empty ones go back to the page allocator but one is kept):
@@ -165,6 +168,7 @@ static void replay(const struct trace *t, enum kheap_fit fit, struct result *r, 
 		} else {
 			kheap_free(h, ptr[op->id]);
 			live -= req[op->id];
+			req[op->id] = 0;
 		}
 		if (!series)
 			continue;
@@ -184,6 +188,10 @@ static void replay(const struct trace *t, enum kheap_fit fit, struct result *r, 
 	kheap_stats(h, &st);
 	if (series)
 		r->peak_footprint = st.peak_footprint;
+	/* A program's trace (KMEM_TRACE) ends with the blocks it never freed. */
+	for (unsigned int id = 0; id <= t->max_id; id++)
+		if (req[id])
+			kheap_free(h, ptr[id]);
 	kheap_destroy(h);
 	free(ptr);
 	free(req);
@@ -228,6 +236,20 @@ static void write_plot_script(FILE *gp, const char *plot, const char *datadir, c
 	fprintf(gp, "unset multiplot\n");
 }
 
+static void usage(FILE *out, const char *argv0)
+{
+	fprintf(out,
+		"usage: %s [-p PLOT.svg] [-d DATADIR] TRACE...\n"
+		"  Replay each allocation trace (\"a ID SIZE\" / \"f ID\" lines, as written by\n"
+		"  kheap-tracegen or by a program run with KMEM_TRACE=path on the malloc shim)\n"
+		"  under every fit policy of the kmem heap, and print per trace and policy the\n"
+		"  peak footprint against the peak of live bytes, the internal waste and the\n"
+		"  metadata at that peak, and ns per operation.\n"
+		"  -p PLOT.svg  also plot the footprint over time with gnuplot\n"
+		"  -d DATADIR   where the plot's data files go (default: the plot's directory)\n",
+		argv0);
+}
+
 int main(int argc, char **argv)
 {
 	const char *plot = NULL, *datadir = NULL;
@@ -236,17 +258,25 @@ int main(int argc, char **argv)
 	/* Keep freed regions mapped so the timed pass measures the heap, not mmap. */
 	setenv("KMEM_PAGE_RETAIN", "1G", 0);
 
-	while (first_trace + 1 < argc && argv[first_trace][0] == '-') {
-		if (!strcmp(argv[first_trace], "-p"))
-			plot = argv[first_trace + 1];
-		else if (!strcmp(argv[first_trace], "-d"))
-			datadir = argv[first_trace + 1];
-		else
+	for (; first_trace < argc && argv[first_trace][0] == '-'; first_trace++) {
+		const char *opt = argv[first_trace];
+
+		if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
+			usage(stdout, argv[0]);
+			return 0;
+		}
+		if (!strcmp(opt, "--")) {
+			first_trace++;
 			break;
-		first_trace += 2;
+		}
+		if ((strcmp(opt, "-p") && strcmp(opt, "-d")) || first_trace + 1 == argc) {
+			usage(stderr, argv[0]);
+			return 2;
+		}
+		*(opt[1] == 'p' ? &plot : &datadir) = argv[++first_trace];
 	}
 	if (first_trace >= argc) {
-		fprintf(stderr, "usage: %s [-p PLOT.svg] [-d DATADIR] TRACE...\n", argv[0]);
+		usage(stderr, argv[0]);
 		return 2;
 	}
 	if (plot && !datadir) {

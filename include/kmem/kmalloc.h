@@ -99,13 +99,79 @@ KMEM_API void kfree_rcu_mightsleep(const void *ptr);
  *         KMALLOC_MAX_SIZE), without __GFP_DIRECT_RECLAIM no memory is mapped
  *         past a memory limit
  *
- * Return: memory aligned to ARCH_KMALLOC_MINALIGN, and to @size when @size is
- * a power of two, that the caller owns until kfree(); ZERO_SIZE_PTR for @size 0; NULL when memory
- * is exhausted or @size exceeds KMALLOC_MAX_SIZE (with a warning unless __GFP_NOWARN). Context: any
- * thread.  The common small case takes no lock.
+ * Return: memory aligned to ARCH_KMALLOC_MINALIGN, and to @size when @size
+ * is a power of two, that the caller owns until kfree(); ZERO_SIZE_PTR for
+ * @size 0; NULL when memory is exhausted or @size exceeds KMALLOC_MAX_SIZE
+ * (with a warning unless __GFP_NOWARN).
+ * Context: any thread.  The common small case takes no lock.  A constant
+ * @size of at most KMALLOC_MAX_CACHE_SIZE picks its kmalloc cache at compile
+ * time (as the kernel's kmalloc_index() does), with GCC and Clang.
  */
+#if defined(__GNUC__) && !defined(KMEM_BUILDING_KMALLOC)
+/*
+ * Inlined below: GCC refuses inline functions a deallocator attribute, so
+ * the functions it inlines to (__kmalloc, kmem_kmalloc_class) carry it.
+ */
+KMEM_API void *kmalloc(size_t size, gfp_t flags) KMEM_MALLOC KMEM_ALLOC_SIZE(1) KMEM_MUST_CHECK;
+#else
 KMEM_API void *kmalloc(size_t size, gfp_t flags) KMEM_MALLOC KMEM_KFREED
 	KMEM_ALLOC_SIZE(1) KMEM_MUST_CHECK;
+#endif
+
+/** __kmalloc - kmalloc() as an out-of-line call, whatever @size is. */
+KMEM_API void *__kmalloc(size_t size, gfp_t flags) KMEM_MALLOC KMEM_KFREED
+	KMEM_ALLOC_SIZE(1) KMEM_MUST_CHECK;
+
+/**
+ * kmem_kmalloc_index - the kmalloc class of a request of @size bytes
+ * @size: 1..KMALLOC_MAX_CACHE_SIZE
+ *
+ * Classes, by index: 8, 16, 32, 48, 64, 80, 96, 112, 128 bytes, then four
+ * per power of two up to 8 KiB (160, 192, 224, 256, 320, ... 7168, 8192).
+ * Folds to a constant for a constant @size.
+ */
+#ifdef __GNUC__
+KMEM_API unsigned int kmem_kmalloc_index(size_t size);
+extern __inline__ __attribute__((gnu_inline, always_inline))
+#else
+static inline
+#endif
+unsigned int
+kmem_kmalloc_index(size_t size)
+{
+	unsigned int k;
+
+	if (size <= 8)
+		return 0;
+	if (size <= 16)
+		return 1;
+	if (size <= 128)
+		return (unsigned int)((size + 15) >> 4);
+	/* 2^k < size <= 2^(k+1): four classes of 2^(k-2) bytes each. */
+	k = 63 - (unsigned int)__builtin_clzl((unsigned long)size - 1);
+	return 8 + 4 * (k - 7) + (unsigned int)((size - 1 - (1UL << k)) >> (k - 2)) + 1;
+}
+
+/**
+ * kmem_kmalloc_class - allocate an object of kmalloc class @index
+ * @index: kmem_kmalloc_index() of the request
+ * @flags: GFP flags, as for kmalloc()
+ *
+ * What kmalloc() of a constant size compiles to.
+ * Return: as kmalloc().
+ */
+KMEM_API void *kmem_kmalloc_class(unsigned int index,
+				  gfp_t flags) KMEM_MALLOC KMEM_KFREED KMEM_MUST_CHECK;
+
+#if defined(__GNUC__) && !defined(KMEM_BUILDING_KMALLOC)
+/* For inlining only: the symbol kmalloc is the library's (gnu_inline). */
+extern __inline__ __attribute__((gnu_inline, always_inline)) void *kmalloc(size_t size, gfp_t flags)
+{
+	if (__builtin_constant_p(size) && size - 1 < KMALLOC_MAX_CACHE_SIZE)
+		return kmem_kmalloc_class(kmem_kmalloc_index(size), flags);
+	return __kmalloc(size, flags);
+}
+#endif
 
 /**
  * kfree - free memory from the kmalloc family or kmem_cache_alloc()

@@ -82,6 +82,43 @@ KMEM_API void kmem_page_drain(void);
  */
 KMEM_API size_t kmem_page_trim(void);
 
+/**
+ * enum kmem_stats_format - the forms of kmem_stats_print()
+ * @KMEM_STATS_TEXT: a title line, then kmem_slabinfo(), kmem_buddyinfo() and
+ *	kmem_meminfo(): the kernel's /proc text formats
+ * @KMEM_STATS_JSON: the same numbers as one JSON object, for scripts (the
+ *	schema is in Documentation/statistics.rst)
+ */
+enum kmem_stats_format {
+	KMEM_STATS_TEXT,
+	KMEM_STATS_JSON,
+};
+
+/**
+ * kmem_stats_print - write the statistics of every layer
+ * @out: where to write
+ * @format: KMEM_STATS_TEXT or KMEM_STATS_JSON
+ *
+ * Takes the layers' locks in turn, like kmem_slabinfo(): do not call it
+ * from a signal handler (KMEM_STATS_SIGNAL does that safely).
+ *
+ * Return: 0, or -1 with errno set when @format is unknown or writing failed.
+ */
+KMEM_API int kmem_stats_print(FILE *out, enum kmem_stats_format format);
+
+/**
+ * kmem_stats_write - kmem_stats_print() into a file, replaced atomically
+ * @path: the file; created, or replaced whole
+ * @format: KMEM_STATS_TEXT or KMEM_STATS_JSON
+ *
+ * The report goes to a new file next to @path, which is then renamed over
+ * it, so a reader sees either the previous report or the new one, never a
+ * part.
+ *
+ * Return: 0, or -1 with errno set (the file is then left as it was).
+ */
+KMEM_API int kmem_stats_write(const char *path, enum kmem_stats_format format);
+
 KMEM_END_DECLS
 
 #endif /* KMEM_STATS_H */

@@ -28,9 +28,11 @@
  * kmem's own bookkeeping (the cache of struct kmem_cache) is never failed
  * nor counted.  Fault injection (kmem/debug.h) applies independently.
  *
- * While the hooks are off, each allocation and free pays one load of a
- * flag; while they are on, the counters cost two atomic additions per
- * operation.  Every function here may be called from any thread.
+ * The hooks live in the slow paths.  While they are off, the fast paths
+ * pay nothing for them; while they are on, every thread's fast paths are
+ * diverted to the slow ones (as for fault injection), and the counters cost
+ * a few atomic additions per operation.  Every function here may be called
+ * from any thread; enable and disable from one.
  */
 #ifndef KMEM_TESTING_H
 #define KMEM_TESTING_H

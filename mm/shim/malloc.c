@@ -26,6 +26,9 @@
  * from each layer's pthread_atfork handlers; thread exit returns each
  * thread's cached memory through the layers' key destructors.
  *
+ * KMEM_TRACE=path records every allocation and free in kheap-replay's trace
+ * format (mm/shim/trace.c).
+ *
  * KMEM_STATS=1 (or yes, true, stderr) prints slabinfo, buddyinfo and the
  * meminfo summary (heaps included) to stderr at exit; 0 (or no, false, off)
  * or an empty value prints nothing; any other value names a file to append
@@ -43,6 +46,7 @@
 #include <kmem/kmem.h>
 
 #include "mm/internal.h"
+#include "mm/shim/shim.h"
 
 #define SHIM_GFP (GFP_KERNEL | __GFP_NOWARN)
 
@@ -61,6 +65,24 @@ static inline void *set_enomem(void)
 /* malloc()'s alignment: kmalloc classes from 16 bytes up are 16-aligned. */
 #define SHIM_MIN_SIZE 16
 
+/* Every block handed out passes here (KMEM_TRACE records it). */
+static inline void *shim_result(void *p, size_t size)
+{
+	if (!p)
+		return set_enomem();
+	if (shim_tracing())
+		shim_trace_alloc(p, size);
+	return p;
+}
+
+/* Recorded before the block is freed: its address may be reused at once. */
+static inline void shim_free(void *p)
+{
+	if (shim_tracing() && p)
+		shim_trace_free(p);
+	kvfree(p);
+}
+
 static inline void *shim_alloc(size_t size, gfp_t gfp)
 {
 	void *p;
@@ -69,18 +91,15 @@ static inline void *shim_alloc(size_t size, gfp_t gfp)
 		p = kmalloc(size < SHIM_MIN_SIZE ? SHIM_MIN_SIZE : size, gfp);
 	else
 		p = __vmalloc(size, gfp);
-	return p ? p : set_enomem();
+	return shim_result(p, size);
 }
 
 static void *shim_aligned(size_t align, size_t size)
 {
-	void *p;
-
 	/* vmalloc areas start on a page, and only they go past KMALLOC_MAX_SIZE. */
 	if (align <= ARCH_KMALLOC_MINALIGN || (align <= PAGE_SIZE && size > KMALLOC_MAX_SIZE))
 		return shim_alloc(size, SHIM_GFP);
-	p = kmalloc_aligned(size ? size : 1, align, SHIM_GFP);
-	return p ? p : set_enomem();
+	return shim_result(kmalloc_aligned(size ? size : 1, align, SHIM_GFP), size);
 }
 
 static size_t shim_usable_size(const void *p)
@@ -99,7 +118,7 @@ __shim_export void *malloc(size_t size)
 
 __shim_export void free(void *p)
 {
-	kvfree(p);
+	shim_free(p);
 }
 
 __shim_export void *calloc(size_t n, size_t size)
@@ -118,20 +137,27 @@ __shim_export void *realloc(void *p, size_t size)
 	if (!p)
 		return malloc(size);
 	if (!size) {
-		kvfree(p);
+		shim_free(p);
 		return NULL;
 	}
+	/* As in shim_free(): the old block may be freed and its address reused at once. */
+	if (shim_tracing())
+		shim_trace_free(p);
 	if (size <= KMALLOC_MAX_SIZE || (!virt_addr_valid(p) && is_vmalloc_addr(p))) {
 		n = kvrealloc(p, size < SHIM_MIN_SIZE ? SHIM_MIN_SIZE : size, SHIM_GFP);
-		return n ? n : set_enomem();
+	} else {
+		/* Growing a kmalloc block past KMALLOC_MAX_SIZE: into a vmalloc area. */
+		n = __vmalloc(size, SHIM_GFP);
+		if (n) {
+			memcpy(n, p, ksize(p));
+			kfree(p);
+		}
 	}
-	/* Growing a kmalloc block past KMALLOC_MAX_SIZE: into a vmalloc area. */
-	n = shim_alloc(size, SHIM_GFP);
-	if (n) {
-		memcpy(n, p, ksize(p));
-		kfree(p);
-	}
-	return n;
+	if (n)
+		return shim_result(n, size);
+	if (shim_tracing()) /* @p lives on */
+		shim_trace_alloc(p, shim_usable_size(p));
+	return set_enomem();
 }
 
 __shim_export void *reallocarray(void *p, size_t n, size_t size)
@@ -199,14 +225,14 @@ __shim_export size_t malloc_usable_size(void *p)
 __shim_export void free_sized(void *p, size_t size)
 {
 	(void)size;
-	kvfree(p);
+	shim_free(p);
 }
 
 __shim_export void free_aligned_sized(void *p, size_t align, size_t size)
 {
 	(void)align;
 	(void)size;
-	kvfree(p);
+	shim_free(p);
 }
 
 /* ---- KMEM_STATS -------------------------------------------------------- */
@@ -241,10 +267,7 @@ __attribute__((destructor)) static void print_stats_at_exit(void)
 			return;
 		}
 	}
-	fprintf(out, "kmem statistics of pid %d\n", (int)getpid());
-	kmem_slabinfo(out);
-	kmem_buddyinfo(out);
-	kmem_meminfo(out);
+	kmem_stats_print(out, kmem_stats_env_format());
 	if (out != stderr)
 		fclose(out);
 	else

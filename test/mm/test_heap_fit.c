@@ -618,6 +618,7 @@ Test(heap_fit, double_free_aborts, .signal = SIGABRT)
 	struct kheap *h = kheap_create("death", KHEAP_GOOD_FIT);
 	void *p = kheap_alloc(h, 64, GFP_KERNEL);
 
+	expect_fatal_report("kheap death: kheap_free of");
 	kheap_free(h, p);
 	kheap_free(h, p);
 }

@@ -709,3 +709,25 @@ Test(kmalloc, idle_threads_do_not_pin_memory_under_a_limit)
 		pthread_join(idle[i], NULL);
 	kmem_set_mem_limit(0);
 }
+
+Test(kmalloc, constant_sizes_pick_the_same_class_at_compile_time)
+{
+	void *p = kmalloc(100, GFP_KERNEL); /* folded to kmem_kmalloc_class(7) */
+	void *q = kzalloc(4000, GFP_KERNEL);
+
+	cr_assert_eq(ksize(p), 112);
+	cr_assert_eq(ksize(q), 4096);
+	kfree(p);
+	kfree(q);
+	/* The header's formula against the library's classes, at every size. */
+	for (size_t size = 1; size <= KMALLOC_MAX_CACHE_SIZE; size++) {
+		size_t class_size = kmalloc_size_roundup(size);
+		unsigned int index = kmem_kmalloc_index(size);
+
+		cr_assert_eq(index, kmem_kmalloc_index(class_size), "size %zu", size);
+		if (class_size < KMALLOC_MAX_CACHE_SIZE)
+			cr_assert_eq(kmem_kmalloc_index(class_size + 1), index + 1, "size %zu",
+				     size);
+	}
+	cr_assert_eq(kmem_kmalloc_index(KMALLOC_MAX_CACHE_SIZE), 32);
+}

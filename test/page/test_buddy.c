@@ -573,6 +573,7 @@ Test(buddy, double_free_aborts, .signal = SIGABRT)
 {
 	unsigned long addr = __get_free_page(GFP_KERNEL);
 
+	expect_fatal_report("not allocated: double free");
 	free_page(addr);
 	free_page(addr);
 }
@@ -581,6 +582,7 @@ Test(buddy, foreign_free_aborts, .signal = SIGABRT)
 {
 	static char not_ours[2 * 4096] __attribute__((aligned(4096)));
 
+	expect_fatal_report("was not allocated by kmem");
 	free_page((unsigned long)not_ours);
 }
 
@@ -588,6 +590,7 @@ Test(buddy, misaligned_free_aborts, .signal = SIGABRT)
 {
 	unsigned long addr = __get_free_page(GFP_KERNEL);
 
+	expect_fatal_report("is not page aligned");
 	free_page(addr + 8);
 }
 
@@ -716,5 +719,6 @@ Test(buddy, freeing_a_slab_page_aborts, .signal = SIGABRT)
 {
 	struct kmem_cache *cache = kmem_cache_create("bad-page-abort", 64, 0, 0, NULL);
 
+	expect_fatal_report("the block is a slab");
 	free_block_of(kmem_cache_alloc(cache, GFP_KERNEL), false);
 }

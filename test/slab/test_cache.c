@@ -196,6 +196,7 @@ Test(slab, invalid_creation_arguments_fail_with_a_message)
 
 Test(slab, slab_panic_aborts_on_failure, .signal = SIGABRT)
 {
+	expect_fatal_report("kmem_cache_create(panic): failed and SLAB_PANIC is set");
 	kmem_cache_create("panic", 0, 0, SLAB_PANIC, NULL);
 }
 
@@ -459,6 +460,7 @@ Test(slab, foreign_free_aborts_by_default, .signal = SIGABRT)
 	struct kmem_cache *s = kmem_cache_create("abort", 64, 0, 0, NULL);
 	long x;
 
+	expect_fatal_report("not an object of any slab");
 	kmem_cache_free(s, &x);
 }
 

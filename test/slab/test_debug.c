@@ -117,6 +117,7 @@ Test(slab_debug, double_free_aborts_by_default, .signal = SIGABRT)
 	void *p = kmem_cache_alloc(s, GFP_KERNEL);
 
 	kmem_cache_free(s, p);
+	expect_fatal_report("dbl-abort: Object already free");
 	kmem_cache_free(s, p);
 }
 

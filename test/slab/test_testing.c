@@ -5,6 +5,7 @@
  * the observer (slab/testing.c, lib/testing.c, mm/kmalloc.c).
  */
 #include <criterion/criterion.h>
+#include <pthread.h>
 
 #include "mm/internal.h"
 #include "test/helpers.h"
@@ -240,5 +241,51 @@ Test(testing, observer_sees_every_counted_allocation_and_free)
 	cr_expect_eq(o.allocs, 2);
 	cr_expect_eq(o.frees, 2);
 	cr_expect_eq(o.kmallocs, 2, "the kmalloc buffer, allocated and freed");
+	kmem_cache_destroy(s);
+}
+
+Test(testing, objects_in_a_thread_cache_meet_the_hooks)
+{
+	enum { N = 32 };
+	struct kmem_cache *s = node_cache(0);
+	void *warm[N], *p;
+
+	/* Hooks off: the objects go to this thread's stack, the fast path. */
+	for (int i = 0; i < N; i++)
+		warm[i] = kmem_cache_alloc(s, GFP_KERNEL);
+	for (int i = 0; i < N; i++)
+		kmem_cache_free(s, warm[i]);
+	kmem_testing_enable();
+	cr_expect_null(kmem_cache_alloc(s, GFP_NOWAIT), "a cached object is still budgeted");
+	kmem_testing_set_budget(s, 1);
+	p = kmem_cache_alloc(s, GFP_NOWAIT);
+	cr_expect_not_null(p);
+	cr_expect_eq(kmem_testing_live(s), 1);
+	kmem_cache_free(s, p);
+	cr_expect_eq(kmem_testing_live(s), 0, "a free to the thread's stack is counted");
+	kmem_cache_destroy(s);
+}
+
+static void *alloc_nowait(void *cache)
+{
+	return kmem_cache_alloc(cache, GFP_NOWAIT);
+}
+
+Test(testing, threads_started_after_enabling_meet_the_hooks)
+{
+	struct kmem_cache *s = node_cache(0);
+	pthread_t thread;
+	void *got;
+
+	kmem_testing_enable();
+	cr_assert_eq(pthread_create(&thread, NULL, alloc_nowait, s), 0);
+	cr_assert_eq(pthread_join(thread, &got), 0);
+	cr_expect_null(got);
+	kmem_testing_set_budget(s, 1);
+	cr_assert_eq(pthread_create(&thread, NULL, alloc_nowait, s), 0);
+	cr_assert_eq(pthread_join(thread, &got), 0);
+	cr_expect_not_null(got);
+	cr_expect_eq(kmem_testing_live(s), 1);
+	kmem_cache_free(s, got);
 	kmem_cache_destroy(s);
 }
