@@ -5,8 +5,9 @@
  *
  * Every field is read and written atomically: the hooks are used by
  * multi-threaded tests.  Enabling and disabling concurrently with each
- * other is not supported (the diversion could end up out of step).  The observer and its data are
- * two words; set them before the threads that allocate start.
+ * other is not supported (the diversion could end up out of step).  The
+ * observer and its data are two words; set them before the threads that
+ * allocate start.
  */
 #include <kmem/testing.h>
 
