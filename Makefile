@@ -18,6 +18,8 @@
 #   make shim-check      real programs (python3, gcc, git, sqlite3) on libkmem-malloc.so
 #   make bench-shim      whole programs under glibc, kmem, jemalloc, mimalloc, tcmalloc
 #   make stress          threaded random-operation stress (STRESS_SECONDS, STRESS_THREADS)
+#   make check-faults    suites, stress and shim programs under fault injection
+#                        (CHECK_FAULTS=short: the quick version CI runs)
 #   make FILTER='buddy/*' check             run a subset of the tests
 #   make lint            clang-format, clang-tidy and cppcheck over the sources
 #   make kernel-check    Linux 6.12's xarray, IDA, maple tree and VMA suites on kmem
@@ -179,6 +181,15 @@ $(STRESS_BIN): $(STRESS_SRCS) lib/prandom.h $(STATIC_LIB)
 # Random-operation stress with a shadow model, bounded in time.
 stress: $(STRESS_BIN)
 	$(Q)$(STRESS_BIN) $(STRESS_SECONDS) $(STRESS_THREADS)
+
+# Every Nth allocation fails (KMEM_FAIL_PAGE_ALLOC, KMEM_FAIL_SLAB) under the
+# suites, the stress program and the shim programs; see
+# Documentation/fault-injection.rst.
+CHECK_FAULTS ?= full
+.PHONY: check-faults
+check-faults: $(TEST_BIN) $(STRESS_BIN) $(SHIM_LIB) $(BUILD)/fork_threads
+	$(Q)sh tools/install-deps.sh python3 gcc git sqlite3
+	$(Q)bash tools/check-faults.sh $(BUILD) $(CHECK_FAULTS)
 
 demo: $(DEMO_BIN)
 	$(Q)$(DEMO_BIN)

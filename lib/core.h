@@ -7,6 +7,7 @@
 #ifndef KMEM_LIB_CORE_H
 #define KMEM_LIB_CORE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -94,6 +95,15 @@ __hidden __cold __printf(1, 2) void kmem_warn(const char *fmt, ...);
 __hidden __cold __printf(1, 2) int kmem_check_failed(const char *fmt, ...);
 /* kmem_info() prints on stderr as it is: traces, not reports (no hook, no count). */
 __hidden __cold __printf(1, 2) void kmem_info(const char *fmt, ...);
+
+/*
+ * kmem_report_vsnprintf - vsnprintf() for report text.  When the result
+ * does not fit, it is formatted again with every string argument cut to
+ * KMEM_REPORT_STRING_MAX bytes: a long name (a cache's, a heap's) must not
+ * push the details out of a report.
+ */
+#define KMEM_REPORT_STRING_MAX 256
+__hidden int kmem_report_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 __hidden __cold __attribute__((noreturn)) void kmem_assert_fail(const char *expr, const char *file,
 								int line);
 

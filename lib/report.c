@@ -77,6 +77,69 @@ static __printf(4, 5) size_t append(char *buf, size_t size, size_t len, const ch
 	return len + ((size_t)n < size - len ? (size_t)n : size - len - 1);
 }
 
+/* Append @n bytes of @src to @out (@len used of @size); false when full. */
+static bool append_bytes(char *out, size_t size, size_t *len, const char *src, size_t n)
+{
+	if (*len + n >= size)
+		return false;
+	memcpy(out + *len, src, n);
+	*len += n;
+	return true;
+}
+
+/*
+ * Copy @fmt into @out (of @size bytes) with a precision of
+ * KMEM_REPORT_STRING_MAX added to every %s that has none.  False when @out
+ * is too small.
+ */
+static bool clamp_strings(const char *fmt, char *out, size_t size)
+{
+	char cut[16];
+	size_t len = 0, cut_len = (size_t)snprintf(cut, sizeof(cut), ".%d", KMEM_REPORT_STRING_MAX);
+
+	while (*fmt) {
+		const char *spec = fmt;
+		bool precision = false;
+
+		if (fmt[0] != '%' || fmt[1] == '%' || !fmt[1]) {
+			fmt += fmt[0] == '%' && fmt[1] == '%' ? 2 : 1;
+			if (!append_bytes(out, size, &len, spec, (size_t)(fmt - spec)))
+				return false;
+			continue;
+		}
+		/* %[flags][width][.precision][length]conversion */
+		fmt++;
+		fmt += strspn(fmt, "-+ #0'");
+		fmt += strspn(fmt, "*0123456789");
+		if (*fmt == '.') {
+			precision = true;
+			fmt++;
+			fmt += strspn(fmt, "*0123456789");
+		}
+		fmt += strspn(fmt, "hlLqjzt");
+		if (!append_bytes(out, size, &len, spec, (size_t)(fmt - spec)) ||
+		    (*fmt == 's' && !precision && !append_bytes(out, size, &len, cut, cut_len)) ||
+		    (*fmt && !append_bytes(out, size, &len, fmt++, 1)))
+			return false;
+	}
+	out[len] = '\0';
+	return true;
+}
+
+int kmem_report_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	char clamped[512];
+	va_list again;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(buf, size, fmt, ap);
+	if (n >= 0 && (size_t)n >= size && clamp_strings(fmt, clamped, sizeof(clamped)))
+		n = vsnprintf(buf, size, clamped, again);
+	va_end(again);
+	return n;
+}
+
 /* "In free(0x...) called from main+0x1d/0x80 [prog]" for a front end's call. */
 static size_t append_call(char *buf, size_t size, size_t len)
 {
@@ -99,7 +162,7 @@ static void report(enum kmem_report_kind kind, const char *prefix, const char *f
 	kmem_report_hook_t hook;
 	int n;
 
-	n = vsnprintf(buf + len, sizeof(buf) - len - 1, fmt, ap);
+	n = kmem_report_vsnprintf(buf + len, sizeof(buf) - len - 1, fmt, ap);
 	if (n > 0)
 		len += (size_t)n < sizeof(buf) - len - 1 ? (size_t)n : sizeof(buf) - len - 2;
 	if (len && buf[len - 1] != '\n')

@@ -179,13 +179,14 @@ __hidden void kmem_thread_for_each(enum kmem_thread_layer layer, void (*fn)(void
 /*
  * Fork: every lock an allocation can take is held across fork().  Layers
  * register their handlers here, and kmem's one pthread_atfork() set calls
- * them in lock order: prepare top-down (mm, the slab cache list, this
- * file's flush and registry locks, the slab caches, then page), parent and
- * child bottom-up.  In
+ * them in lock order: prepare top-down (kmalloc's set-up lock, mm, the slab
+ * cache list, this file's flush and registry locks, the slab caches, then
+ * page), parent and child bottom-up.  In
  * the child only the forking thread exists; the other threads' caches are
  * abandoned (they may have been mid-update), a bounded leak.
  */
 enum kmem_fork_level {
+	KMEM_FORK_KMALLOC, /* kmalloc_lock: it creates heaps and slab caches */
 	KMEM_FORK_MM,
 	KMEM_FORK_CACHE_LIST, /* slab_mutex: creating and destroying caches */
 	KMEM_FORK_THREADS,    /* lib/thread.c itself */

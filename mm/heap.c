@@ -332,8 +332,9 @@ static struct chunk *chunk_release(struct kheap *h, struct chunk *c, size_t size
 	return c;
 }
 
-static const char *const heap_op_names[] = {"kheap_free", "ksize", "krealloc"};
-enum heap_op { OP_FREE, OP_SIZE, OP_RESIZE };
+/* The call a report names: kmalloc's frees name kfree, not kheap_free. */
+static const char *const heap_op_names[] = {"kheap_free", "kfree", "krealloc"};
+enum heap_op { OP_FREE, OP_KFREE, OP_RESIZE };
 
 static bool free_neighbour_ok(const struct heap_segment *seg, const struct chunk *c)
 {
@@ -619,10 +620,10 @@ void *kheap_alloc_aligned(struct kheap *h, size_t size, size_t align, gfp_t gfp)
 	return heap_alloc(h, size, align < CHUNK_ALIGN ? CHUNK_ALIGN : align, gfp);
 }
 
-/* Free the chunk at @p of @h (segment @seg), with @h's lock held. */
-static void heap_free_locked(struct kheap *h, struct heap_segment *seg, void *p)
+/* Free the chunk at @p of @h (segment @seg) for @op, with @h's lock held. */
+static void heap_free_locked(struct kheap *h, struct heap_segment *seg, void *p, enum heap_op op)
 {
-	struct chunk *c = live_chunk(h, seg, p, OP_FREE);
+	struct chunk *c = live_chunk(h, seg, p, op);
 	size_t size;
 
 	if (unlikely(!c))
@@ -654,7 +655,7 @@ void kheap_free(struct kheap *h, void *p)
 		return;
 	}
 	heap_lock(h);
-	heap_free_locked(h, seg, p);
+	heap_free_locked(h, seg, p, OP_FREE);
 	if (h->in_caller_memory)
 		update_caller_footprint(h);
 	heap_unlock(h);
@@ -664,7 +665,7 @@ void heap_free_batch(struct kheap *h, void *const *p, unsigned int n)
 {
 	heap_lock(h);
 	for (unsigned int i = 0; i < n; i++)
-		heap_free_locked(h, heap_segment_of(h, p[i]), p[i]);
+		heap_free_locked(h, heap_segment_of(h, p[i]), p[i], OP_KFREE);
 	heap_unlock(h);
 }
 
@@ -675,10 +676,8 @@ size_t heap_usable_size(const void *p)
 
 	/* The tag hashes the address, so check it against the real header's. */
 	if ((c.head & ~CHUNK_LOW_MASK) != chunk_tag(payload_chunk(p), low) ||
-	    !(low & CHUNK_IN_USE) || (low & CHUNK_SIZE_MASK) < CHUNK_MIN) {
-		kmem_bug("kheap: ksize of %p: not an allocated chunk", p);
+	    !(low & CHUNK_IN_USE) || (low & CHUNK_SIZE_MASK) < CHUNK_MIN)
 		return 0;
-	}
 	return (low & CHUNK_SIZE_MASK) - CHUNK_HEADER;
 }
 

@@ -24,9 +24,9 @@
 /* ==== the heap's interface to the kmalloc layer ======================= */
 
 /*
- * heap_free_batch - kheap_free() of the @n chunks at @p, all of @h, under
- * one acquisition of its lock; bad pointers are reported one by one, as by
- * kheap_free().  @h is a heap on kmem's pages.
+ * heap_free_batch - kfree() of the @n chunks at @p, all of @h, under one
+ * acquisition of its lock; bad pointers are reported one by one, as by
+ * kheap_free() but naming kfree.  @h is a heap on kmem's pages.
  */
 __hidden void heap_free_batch(struct kheap *h, void *const *p, unsigned int n);
 
@@ -57,9 +57,9 @@ static inline struct kheap *page_owner_heap(const struct page *page)
 
 /*
  * heap_usable_size - payload bytes of the allocated chunk at @p (>= the
- * size requested).  0, after a BUG report, if @p's boundary tag is not that
- * of an allocated chunk.  Lock-free: the header of a live chunk is only
- * written by its owner.
+ * size requested).  0 if @p's boundary tag is not that of an allocated
+ * chunk; the caller reports it, naming its own call.  Lock-free: the header
+ * of a live chunk is only written by its owner.
  */
 __hidden size_t heap_usable_size(const void *p);
 
@@ -288,6 +288,24 @@ __hidden unsigned int fit_tlsf_first_levels(size_t max_chunk);
  * power of two or the request cannot be met (at most KMALLOC_MAX_SIZE).
  */
 __hidden void *kmalloc_aligned(size_t size, size_t align, gfp_t gfp);
+
+/*
+ * kmalloc_block_size - the usable size of @p for a resize by @fn
+ * (krealloc, kvrealloc, realloc): @p must be the start of a kmalloc block
+ * that is not free.  0 after a report naming @fn otherwise, so that the
+ * caller refuses the call.  *@arena is set to the kmalloc arena of a heap
+ * chunk, NULL for other blocks.
+ */
+__hidden size_t kmalloc_block_size(const void *p, const char *fn, struct kheap **arena);
+
+/*
+ * kmalloc_resize - krealloc() of the block @p of @old usable bytes in
+ * @arena, both from kmalloc_block_size(): in place when it can, else a new
+ * block, the contents copied and @p freed.  NULL (@p untouched) when no
+ * memory is left.
+ */
+__hidden void *kmalloc_resize(const void *p, size_t old, struct kheap *arena, size_t new_size,
+			      gfp_t flags);
 
 /* kmalloc_check - the kmalloc layer's invariants (K1); part of kmem_check(). */
 __hidden int kmalloc_check(void);

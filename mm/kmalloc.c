@@ -42,8 +42,11 @@
  *   whole (struct page keeps no word for the request).
  *
  * Locking
- *   kmalloc_lock serialises the creation of kmalloc caches and arenas; the
- *   fast paths read the published pointers with acquire loads.  Arena locks
+ *   kmalloc_lock serialises the creation of kmalloc caches and arenas and
+ *   the choice of the fit policy (kmalloc_fit, written under it, read
+ *   atomically by statistics); it comes before the heap and slab locks and
+ *   is held across fork().  The fast paths read the published pointers
+ *   with acquire loads.  Arena locks
  *   belong to the heap (mm/heap.c), slab locks to slab/.
  */
 #define KMEM_BUILDING_KMALLOC /* the real kmalloc(), not the inline one */
@@ -61,6 +64,7 @@
 
 #include "lib/shadow.h"
 #include "lib/testing.h"
+#include "lib/thread.h"
 #include "mm/internal.h"
 #include "page/page.h"
 #include "slab/slab.h"
@@ -105,7 +109,7 @@ static unsigned int nr_arenas;
 static unsigned int arena_budget; /* KMEM_KMALLOC_ARENAS */
 static unsigned int next_arena;
 static __thread unsigned char thread_arena __tls_ie; /* 1 + index; 0: none yet */
-static int kmalloc_fit = -1;			     /* -1: from KMEM_HEAP_FIT */
+static int kmalloc_fit = -1;			     /* -1: from KMEM_HEAP_FIT (atomic) */
 static bool kmalloc_fit_fixed;			     /* the first arena exists */
 
 static pthread_mutex_t kmalloc_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -160,7 +164,24 @@ static const struct page_owner_ops large_ops = {
 	.size = large_size_obj,
 };
 
-/* What needs no memory: the class table, names, options, owner ops. */
+static void kmalloc_lock_for_fork(void)
+{
+	pthread_mutex_lock(&kmalloc_lock);
+}
+
+static void kmalloc_unlock_after_fork(void)
+{
+	pthread_mutex_unlock(&kmalloc_lock);
+}
+
+/* A child forked while another thread creates a cache or an arena needs the lock free. */
+static const struct kmem_fork_ops kmalloc_fork_ops = {
+	.prepare = kmalloc_lock_for_fork,
+	.parent = kmalloc_unlock_after_fork,
+	.child = kmalloc_unlock_after_fork,
+};
+
+/* What needs no memory: the class table, names, options, owner and fork ops. */
 static void kmalloc_init_once(void)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -180,6 +201,7 @@ static void kmalloc_init_once(void)
 	}
 	arena_budget = (unsigned int)n;
 	page_set_owner_ops(PG_large, &large_ops);
+	kmem_fork_register(KMEM_FORK_KMALLOC, &kmalloc_fork_ops);
 }
 
 static inline void kmalloc_init(void)
@@ -216,11 +238,12 @@ int kmem_kmalloc_set_fit(int fit)
 
 	if (fit < KHEAP_FIRST_FIT || fit > KHEAP_GOOD_FIT)
 		return -1;
+	kmalloc_init();
 	pthread_mutex_lock(&kmalloc_lock);
 	if (kmalloc_fit_fixed)
 		ret = fit == kmalloc_fit ? 0 : -1;
 	else
-		kmalloc_fit = fit;
+		__atomic_store_n(&kmalloc_fit, fit, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&kmalloc_lock);
 	return ret;
 }
@@ -253,7 +276,7 @@ static struct kheap *kmalloc_arena(void)
 	h = arenas[idx];
 	if (!h) {
 		if (kmalloc_fit < 0)
-			kmalloc_fit = (int)fit_from_env();
+			__atomic_store_n(&kmalloc_fit, (int)fit_from_env(), __ATOMIC_RELAXED);
 		snprintf(name, sizeof(name), "kmalloc-heap-%u", idx);
 		h = kheap_create(name, (enum kheap_fit)kmalloc_fit);
 		if (h) {
@@ -317,13 +340,18 @@ static void *kmalloc_large(size_t size, gfp_t gfp)
 	return kmalloc_counted(page_address(page));
 }
 
+static __cold void large_interior(const void *p, struct page *head, const char *fn)
+{
+	kmem_bug("kmalloc: %s(%p): interior pointer into the large allocation at %p",
+		 kmem_api_name(fn), p, page_address(head));
+}
+
 static void large_free_obj(struct page *head, void *obj)
 {
 	unsigned int order = compound_order(head);
 
 	if (unlikely(obj != page_address(head))) {
-		kmem_bug("kmalloc: %s(%p): interior pointer into the large allocation at %p",
-			 kmem_api_name("kfree"), obj, page_address(head));
+		large_interior(obj, head, "kfree");
 		return;
 	}
 	kmalloc_uncount(obj);
@@ -480,6 +508,14 @@ static __always_inline struct page *kmalloc_block(const void *p, const char *fn)
 	return head;
 }
 
+/* @p is in a page block that no kmalloc path owns: freed, or another layer's. */
+static __cold void kmalloc_not_owned(const void *p, const struct page *head, const char *fn)
+{
+	kmem_bug("kmalloc: %s(%p): address is in a page block that kmalloc does not own "
+		 "(flags %#lx)",
+		 kmem_api_name(fn), p, head->flags & ((1UL << KMEM_PFN_SHIFT) - 1));
+}
+
 /* The kmalloc arena owning the heap chunk @p, or NULL after a report. */
 static struct kheap *kmalloc_chunk_arena(const void *p, const char *fn)
 {
@@ -491,6 +527,21 @@ static struct kheap *kmalloc_chunk_arena(const void *p, const char *fn)
 		 "kheap_free())",
 		 kmem_api_name(fn), p, h ? h->name : "(none)");
 	return NULL;
+}
+
+/*
+ * The usable size of the allocated heap chunk @p of arena @h; 0 after a
+ * report naming @fn (a chunk freed already, or not the start of one).
+ */
+static size_t chunk_usable(struct kheap *h, const void *p, const char *fn)
+{
+	size_t size = heap_usable_size(p);
+
+	if (unlikely(!size))
+		kmem_bug("kmalloc: %s(%p): not an allocated chunk of %s (freed already, or not "
+			 "the start of a block)",
+			 kmem_api_name(fn), p, h->name);
+	return size;
 }
 
 static __noinline void kfree_other(const void *p, struct page *head)
@@ -506,9 +557,7 @@ static __noinline void kfree_other(const void *p, struct page *head)
 	} else if (head->flags & (1UL << PG_large)) {
 		large_free_obj(head, (void *)p);
 	} else {
-		kmem_bug("kmalloc: %s(%p): address is in a page block that kmalloc does not "
-			 "own (flags %#lx)",
-			 kmem_api_name("kfree"), p, head->flags & ((1UL << KMEM_PFN_SHIFT) - 1));
+		kmalloc_not_owned(p, head, "kfree");
 	}
 }
 
@@ -530,6 +579,7 @@ void kfree(const void *objp)
 size_t ksize(const void *objp)
 {
 	const struct page_owner_ops *ops;
+	struct kheap *h;
 	struct page *head;
 
 	if (ZERO_OR_NULL_PTR(objp))
@@ -537,16 +587,16 @@ size_t ksize(const void *objp)
 	head = kmalloc_block(objp, "ksize");
 	if (unlikely(!head))
 		return 0;
-	if (head->flags & (1UL << PG_heap))
-		return kmalloc_chunk_arena(objp, "ksize") ? heap_usable_size(objp) : 0;
+	if (head->flags & (1UL << PG_heap)) {
+		h = kmalloc_chunk_arena(objp, "ksize");
+		return h ? chunk_usable(h, objp, "ksize") : 0;
+	}
 	if (head->flags & (1UL << PG_large))
 		return large_size_obj(head, objp);
 	ops = (head->flags & (1UL << PG_slab)) ? page_owner_ops(PG_slab) : NULL;
 	if (likely(ops))
 		return ops->size(head, objp);
-	kmem_bug("kmalloc: %s(%p): address is in a page block that kmalloc does not own "
-		 "(flags %#lx)",
-		 kmem_api_name("ksize"), objp, head->flags & ((1UL << KMEM_PFN_SHIFT) - 1));
+	kmalloc_not_owned(objp, head, "ksize");
 	return 0;
 }
 
@@ -581,45 +631,48 @@ static size_t heap_try_resize(struct kheap *h, void *p, size_t old_usable, size_
 	return heap_usable_size(p);
 }
 
-void *krealloc(const void *p, size_t new_size, gfp_t flags)
+size_t kmalloc_block_size(const void *p, const char *fn, struct kheap **arena)
+{
+	struct page *head = kmalloc_block(p, fn);
+
+	*arena = NULL;
+	if (unlikely(!head))
+		return 0;
+	if (likely(head->flags & (1UL << PG_slab)))
+		return slab_object_size_live(head, p, fn);
+	if (head->flags & (1UL << PG_heap)) {
+		*arena = kmalloc_chunk_arena(p, fn);
+		return *arena ? chunk_usable(*arena, p, fn) : 0;
+	}
+	if (head->flags & (1UL << PG_large)) {
+		if (likely(p == page_address(head)))
+			return large_size_obj(head, p);
+		large_interior(p, head, fn);
+		return 0;
+	}
+	kmalloc_not_owned(p, head, fn);
+	return 0;
+}
+
+void *kmalloc_resize(const void *p, size_t old, struct kheap *arena, size_t new_size, gfp_t flags)
 {
 	struct page *head;
-	size_t old, now;
-	struct kheap *h;
+	size_t now;
 	void *n;
 
-	if (unlikely(!new_size)) {
-		kfree(p);
-		return ZERO_SIZE_PTR;
-	}
-	if (ZERO_OR_NULL_PTR(p))
-		return kmalloc(new_size, flags);
-	head = kmalloc_block(p, "krealloc");
-	if (!head)
-		return NULL;
-	if (head->flags & (1UL << PG_heap)) {
-		h = kmalloc_chunk_arena(p, "krealloc");
-		if (!h)
-			return NULL;
-		old = heap_usable_size(p);
-		if (!old)
-			return NULL; /* reported */
-		now = heap_try_resize(h, (void *)p, old, new_size);
+	if (arena) {
+		now = heap_try_resize(arena, (void *)p, old, new_size);
 		if (now) {
 			if ((flags & __GFP_ZERO) && now > old)
 				memset((char *)p + old, 0, now - old);
 			return (void *)p;
 		}
-	} else {
-		old = ksize(p);
-		if (!old)
-			return NULL; /* reported */
-		if (new_size <= old) {
-			/* The tools and debug red zones watch the bytes behind the new size. */
-			if (head->flags & (1UL << PG_slab))
-				slab_object_resize(head, (void *)p, new_size);
-			return (void *)p;
-		}
+	} else if (new_size <= old) {
+		/* The tools and debug red zones watch the bytes behind the new size. */
+		head = compound_head(__virt_to_page(p));
+		if (head->flags & (1UL << PG_slab))
+			slab_object_resize(head, (void *)p, new_size);
+		return (void *)p;
 	}
 	n = kmalloc(new_size, flags);
 	if (!n)
@@ -627,6 +680,21 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 	memcpy(n, p, old < new_size ? old : new_size);
 	kfree(p);
 	return n;
+}
+
+void *krealloc(const void *p, size_t new_size, gfp_t flags)
+{
+	struct kheap *arena;
+	size_t old;
+
+	if (unlikely(!new_size)) {
+		kfree(p);
+		return ZERO_SIZE_PTR;
+	}
+	if (ZERO_OR_NULL_PTR(p))
+		return kmalloc(new_size, flags);
+	old = kmalloc_block_size(p, "krealloc", &arena);
+	return old ? kmalloc_resize(p, old, arena, new_size, flags) : NULL;
 }
 
 void kfree_sensitive(const void *objp)
@@ -655,10 +723,11 @@ void kmem_kmalloc_drain(void)
 void kmem_kmalloc_stats(struct kmem_kmalloc_stats *stats)
 {
 	unsigned int n = __atomic_load_n(&nr_arenas, __ATOMIC_ACQUIRE);
+	int fit = __atomic_load_n(&kmalloc_fit, __ATOMIC_RELAXED);
 
 	memset(stats, 0, sizeof(*stats));
 	stats->arenas = n;
-	stats->fit = kmalloc_fit < 0 ? (int)fit_from_env() : kmalloc_fit;
+	stats->fit = fit < 0 ? (int)fit_from_env() : fit;
 	for (unsigned int i = 0; i < NR_KMALLOC_CLASSES; i++) {
 		struct kmem_cache *s = __atomic_load_n(&kmalloc_caches[i], __ATOMIC_ACQUIRE);
 		struct kmem_cache_stats st;

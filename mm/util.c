@@ -95,25 +95,41 @@ void kvfree_sensitive(const void *addr, size_t len)
 	kvfree(addr);
 }
 
+/*
+ * A block that is neither kmem's vmalloc area nor a live kmalloc block is
+ * refused (NULL, after the report), as krealloc() refuses it: a new block
+ * would hand the caller memory it believes holds its data.
+ */
 void *kvrealloc(const void *p, size_t size, gfp_t flags)
 {
-	void *n;
+	struct kheap *arena;
 	size_t old;
+	void *n;
 
-	if (!ZERO_OR_NULL_PTR(p) && !__virt_to_page(p) && is_vmalloc_addr(p)) {
+	if (ZERO_OR_NULL_PTR(p))
+		return kvmalloc(size, flags);
+	if (!__virt_to_page(p) && is_vmalloc_addr(p)) {
 		if (!size) {
 			vfree(p);
 			return ZERO_SIZE_PTR;
 		}
 		return vrealloc(p, size, flags);
 	}
-	n = size <= KMALLOC_MAX_SIZE ? krealloc(p, size, kvmalloc_kmalloc_gfp(flags, size)) : NULL;
-	if (n)
-		return n;
+	if (!size) {
+		kfree(p);
+		return ZERO_SIZE_PTR;
+	}
+	old = kmalloc_block_size(p, "kvrealloc", &arena);
+	if (!old)
+		return NULL;
+	if (size <= KMALLOC_MAX_SIZE) {
+		n = kmalloc_resize(p, old, arena, size, kvmalloc_kmalloc_gfp(flags, size));
+		if (n || size <= PAGE_SIZE)
+			return n;
+	}
 	n = kvmalloc(size, flags);
-	if (!n || ZERO_OR_NULL_PTR(p))
-		return n;
-	old = ksize(p);
+	if (!n)
+		return NULL;
 	memcpy(n, p, old < size ? old : size);
 	kfree(p);
 	return n;

@@ -40,6 +40,17 @@ __hidden void slab_object_resize(struct page *head, void *object, size_t size);
 __hidden void slab_free_object(struct page *head, void *object, void *caller);
 
 /*
+ * slab_object_size_live - for krealloc(): the object size of @object, whose
+ * block's head page @head has PG_slab.  0 after a report naming @fn when
+ * @object is not the start of an object, or is free in the calling
+ * thread's stack (a use after free or a double free: handing it out again
+ * would give it to two owners).  The check costs a scan of that stack, at
+ * most TCACHE_SLOTS pointers; objects freed to other threads' stacks, the
+ * barn or the slabs are not found.
+ */
+__hidden size_t slab_object_size_live(struct page *head, const void *object, const char *fn);
+
+/*
  * slab_shrink_all - every thread's cached objects, every barn and every
  * empty slab back to the page allocator (kmem_kmalloc_drain()).
  */

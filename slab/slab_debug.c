@@ -145,7 +145,7 @@ static __printf(2, 3) void report_add(struct report_buf *r, const char *fmt, ...
 	if (r->len >= sizeof(r->text) - 1)
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(r->text + r->len, sizeof(r->text) - r->len, fmt, ap);
+	n = kmem_report_vsnprintf(r->text + r->len, sizeof(r->text) - r->len, fmt, ap);
 	va_end(ap);
 	if (n > 0)
 		r->len += (size_t)n < sizeof(r->text) - r->len ? (size_t)n :

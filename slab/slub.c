@@ -947,7 +947,9 @@ static __noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, size_t 
 	kmem_thread_lock_self();
 	tc = slab_thread_tcache(s);
 	if (tc && (tc->count || tcache_refill(s, tc, gfp))) {
-		object = tc->objs[--tc->count];
+		/* Statistics read the count from other threads. */
+		WRITE_ONCE(tc->count, tc->count - 1);
+		object = tc->objs[tc->count];
 		counter_inc(&tc->allocs);
 		counter_inc(&tc->slow_allocs);
 	}
@@ -1138,6 +1140,50 @@ void slab_free_object(struct page *head, void *object, void *caller)
 		return;
 	}
 	__slab_free(s, slab, object, caller);
+}
+
+/* Is @object on the calling thread's stack of free objects of @s? */
+static bool tcache_holds(struct kmem_cache *s, const void *object)
+{
+	struct slab_thread *st = &slab_self;
+	bool quiet = kmem_gate_enter(&st->gate), found = false;
+
+	/* A flusher wants the stacks: look under the thread's own lock instead. */
+	if (unlikely(!quiet)) {
+		kmem_gate_leave(&st->gate);
+		kmem_thread_lock_self();
+	}
+	if (s->tcache_id < st->nr_tcaches) {
+		const struct slab_tcache *tc = &st->tcaches[s->tcache_id];
+
+		for (unsigned int i = tc->count; i-- > 0 && !found;)
+			found = tc->objs[i] == object;
+	}
+	if (likely(quiet))
+		kmem_gate_leave(&st->gate);
+	else
+		kmem_thread_unlock_self();
+	return found;
+}
+
+size_t slab_object_size_live(struct page *head, const void *object, const char *fn)
+{
+	struct slab *slab = page_slab(head);
+	struct kmem_cache *s = slab->cache;
+
+	if (unlikely(!slab_free_valid(s, slab, (void *)object))) {
+		slab_free_invalid(s, slab, (void *)object, kmem_api_name(fn));
+		return 0;
+	}
+	if (unlikely(tcache_holds(s, object))) {
+		kmem_bug("%s: %s: object %p is free (use after free or double free)", s->name,
+			 kmem_api_name(fn), object);
+		return 0;
+	}
+	/* The caller may copy the whole object, as after ksize(). */
+	if (s->flags & SLAB_KMALLOC)
+		slab_object_resize_usable(s, (void *)object, s->object_size);
+	return s->object_size;
 }
 
 void slab_object_resize(struct page *head, void *object, size_t size)

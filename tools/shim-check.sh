@@ -4,8 +4,10 @@
 # Every program must exit 0 with identical output both ways.
 set -uo pipefail
 shim=$(realpath "$1")
-work=$(realpath "$2")/shim-check
+build=$(realpath "$2")
+work=$build/shim-check
 src=$(cd "$(dirname "$0")/.." && pwd)
+. "$src/tools/shim-programs.sh"
 rm -rf "$work" && mkdir -p "$work"
 failures=0
 passed=0
@@ -40,35 +42,6 @@ run() {
 	passed=$((passed + 1))
 }
 
-git_session() {
-	export GIT_AUTHOR_NAME=kmem GIT_AUTHOR_EMAIL=kmem@example.invalid
-	export GIT_COMMITTER_NAME=kmem GIT_COMMITTER_EMAIL=kmem@example.invalid
-	export GIT_AUTHOR_DATE="2026-01-01T00:00:00Z" GIT_COMMITTER_DATE="2026-01-01T00:00:00Z"
-	git init -q -b main repo && cd repo || return 1
-	for i in $(seq 1 20); do
-		seq 1 $((i * 500)) >"file$i.txt"
-		git add "file$i.txt" && git commit -q -m "commit $i" || return 1
-	done
-	git log --stat --format='%H %s' && git gc -q && git fsck --no-progress 2>&1
-}
-
-sqlite_session() {
-	sqlite3 test.db <<'SQL'
-CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, value REAL);
-WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000)
-INSERT INTO t SELECT x, 'name-' || (x * 7919 % 100000), x * 1.5 FROM c;
-CREATE INDEX t_name ON t(name);
-SELECT count(*), sum(value), min(name), max(name) FROM t;
-SELECT name, value FROM t WHERE name LIKE 'name-999%' ORDER BY name LIMIT 5;
-DELETE FROM t WHERE id % 3 = 0;
-SELECT count(*), avg(value) FROM t;
-SQL
-}
-
-gcc_session() {
-	gcc -O2 -o hello "$src/test/shim/hello.c" && ./hello
-}
-
 # The shim must really serve a preloaded program: a shim whose symbols
 # carry a version the program does not ask for loads without error and
 # serves nothing, and every comparison below would pass on glibc.
@@ -87,13 +60,7 @@ interposes() {
 }
 
 interposes
-export -f git_session sqlite_session gcc_session
-export src
-run python3 python3 "$src/test/shim/workload.py"
-run gcc bash -c gcc_session
-run git bash -c git_session
-run sqlite3 bash -c sqlite_session
-run fork_threads "$work/../fork_threads"
+for_each_shim_program run
 
 echo "shim-check: $passed passed, $failures failed"
 [ $failures = 0 ]

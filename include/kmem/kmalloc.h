@@ -209,10 +209,13 @@ KMEM_API size_t kmalloc_size_roundup(size_t size);
  *         the old size are zeroed (pass it for every call on one object)
  *
  * Grows or shrinks in place when the usable size or the following free
- * chunk allows; otherwise allocates, copies and frees @p.
+ * chunk allows; otherwise allocates, copies and frees @p.  A @p that is not
+ * the start of a live kmalloc block (another allocator's, a user kheap's
+ * chunk, an interior pointer, an object this thread freed) is reported as
+ * kfree() reports it and refused.
  *
- * Return: the (possibly moved) allocation, or NULL on failure, in which case
- * @p is untouched and still owned by the caller.
+ * Return: the (possibly moved) allocation, or NULL on failure or refusal, in
+ * which case @p is untouched.
  */
 KMEM_API void *krealloc(const void *p, size_t new_size, gfp_t flags) KMEM_KFREED
 	KMEM_ALLOC_SIZE(2) KMEM_MUST_CHECK;
@@ -434,6 +437,8 @@ static inline KMEM_MUST_CHECK KMEM_ALLOC_SIZE(1, 2) void *kvcalloc(size_t n, siz
  * @p: the allocation, or NULL to allocate anew
  * @size: the new size; 0 frees @p and returns ZERO_SIZE_PTR
  * @flags: GFP flags (__GFP_ZERO: see krealloc())
+ *
+ * A @p that krealloc() would refuse is refused here too.
  *
  * Return: the (possibly moved) allocation, or NULL with @p untouched.
  */

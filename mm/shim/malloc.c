@@ -36,6 +36,11 @@
  * meminfo summary (heaps included) to stderr at exit; 0 (or no, false, off)
  * or an empty value prints nothing; any other value names a file to append
  * to, with a warning when it cannot be opened.
+ *
+ * KMEM_CHECK_AT_EXIT=1 (any value but the off words above) runs
+ * kmem_check() when the process exits: a broken invariant is reported on
+ * stderr ("kmem_check: ..."), then a line naming the process.  `make
+ * check-faults` runs programs this way under fault injection.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -151,6 +156,8 @@ __shim_export void *calloc(size_t n, size_t size)
 
 static void *shim_realloc(void *p, size_t size)
 {
+	struct kheap *arena;
+	size_t old;
 	void *n;
 
 	if (!p)
@@ -166,9 +173,10 @@ static void *shim_realloc(void *p, size_t size)
 		n = kvrealloc(p, size < SHIM_MIN_SIZE ? SHIM_MIN_SIZE : size, SHIM_GFP);
 	} else {
 		/* Growing a kmalloc block past KMALLOC_MAX_SIZE: into a vmalloc area. */
-		n = __vmalloc(size, SHIM_GFP);
+		old = kmalloc_block_size(p, "realloc", &arena);
+		n = old ? __vmalloc(size, SHIM_GFP) : NULL;
 		if (n) {
-			memcpy(n, p, ksize(p));
+			memcpy(n, p, old);
 			kfree(p);
 		}
 	}
@@ -329,4 +337,15 @@ __attribute__((destructor)) static void print_stats_at_exit(void)
 		fclose(out);
 	else
 		fflush(out);
+}
+
+/* ---- KMEM_CHECK_AT_EXIT ------------------------------------------------ */
+
+__attribute__((destructor)) static void check_at_exit(void)
+{
+	const char *check = getenv("KMEM_CHECK_AT_EXIT");
+
+	if (check && !stats_word(check, stats_off) && kmem_check())
+		kmem_warn("kmem: KMEM_CHECK_AT_EXIT: kmem_check() failed at the exit of pid %d",
+			  (int)getpid());
 }

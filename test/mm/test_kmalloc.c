@@ -153,6 +153,7 @@ Test(kmalloc, krealloc_grows_and_shrinks_keeping_contents)
 	unsigned char *p = kmalloc(100, GFP_KERNEL);
 	unsigned char *q;
 
+	cr_assert_not_null(p);
 	fill_tagged(p, 100, 7);
 	q = krealloc(p, 5000, GFP_KERNEL); /* kmalloc-128 -> kmalloc-5k */
 	cr_assert_not_null(q);
@@ -162,11 +163,13 @@ Test(kmalloc, krealloc_grows_and_shrinks_keeping_contents)
 	cr_assert_eq(p, q, "shrinking a slab object stays in place");
 	cr_assert(check_tagged(p, 50, 7));
 	q = krealloc(p, 30000, GFP_KERNEL); /* slab -> heap */
+	cr_assert_not_null(q);
 	cr_assert(check_tagged(q, 50, 7));
 	p = krealloc(q, 9000, GFP_KERNEL);
 	cr_assert_eq(p, q, "shrinking a heap chunk stays in place");
 	cr_assert_lt(ksize(p), 30000, "the tail went back to the heap");
 	q = krealloc(p, 1 << 19, GFP_KERNEL); /* heap -> large */
+	cr_assert_not_null(q);
 	cr_assert(check_tagged(q, 50, 7));
 	p = krealloc(q, 20, GFP_KERNEL); /* a large block keeps its pages */
 	cr_assert_eq(p, q);
@@ -181,6 +184,7 @@ Test(kmalloc, krealloc_grows_in_place_into_a_free_neighbour)
 	size_t old = ksize(p);
 	unsigned char *q;
 
+	cr_assert(p && guard);
 	fill_tagged(p, 10000, 3);
 	/* Free what follows p, then grow p into it. */
 	cr_assert_gt(guard, p);
@@ -200,9 +204,11 @@ Test(kmalloc, krealloc_edges)
 	cr_assert_not_null(p, "krealloc(NULL) allocates");
 	cr_assert_eq(krealloc(p, 0, GFP_KERNEL), ZERO_SIZE_PTR, "new size 0 frees");
 	p = krealloc(ZERO_SIZE_PTR, 10, GFP_KERNEL | __GFP_ZERO);
+	cr_assert_not_null(p);
 	cr_assert(all_bytes(p, 0, 10));
 	memset(p, 0x11, 10);
 	p = krealloc(p, 3000, GFP_KERNEL | __GFP_ZERO);
+	cr_assert_not_null(p);
 	cr_assert(all_bytes(p, 0x11, 10));
 	cr_assert(all_bytes(p + 10, 0, 3000 - 10), "zeroed by kzalloc, then by the grow");
 	cr_assert_null(krealloc(p, KMALLOC_MAX_SIZE + 1, GFP_KERNEL | __GFP_NOWARN),
@@ -215,8 +221,10 @@ Test(kmalloc, krealloc_with_gfp_zero_zeroes_the_grown_part)
 {
 	unsigned char *p = kzalloc(24, GFP_KERNEL);
 
+	cr_assert_not_null(p);
 	memset(p, 0x5a, 24);
 	p = krealloc(p, 700, GFP_KERNEL | __GFP_ZERO);
+	cr_assert_not_null(p);
 	cr_assert(all_bytes(p, 0x5a, 24));
 	cr_assert(all_bytes(p + 24, 0, 700 - 24), "bytes past the old size are zero");
 	kfree(p);
@@ -311,11 +319,12 @@ Test(kmalloc, kfree_and_ksize_accept_cache_objects)
 	void *other = kmem_cache_alloc(cache, GFP_KERNEL);
 	unsigned char *grown;
 
-	cr_assert_not_null(obj);
+	cr_assert(obj && other);
 	cr_assert_geq(ksize(obj), 96);
 	kfree(obj);
 	memset(other, 0x3c, 96);
 	grown = krealloc(other, 5000, GFP_KERNEL);
+	cr_assert_not_null(grown);
 	cr_assert(all_bytes(grown, 0x3c, 96), "krealloc moves a cache object into the heap");
 	kfree(grown);
 	kmem_cache_destroy(cache); /* would report objects still allocated */
@@ -520,6 +529,8 @@ static void *stress_thread(void *argp)
 			} else {
 				size = (r >> 16) % 2 ? 1 + (r >> 20) % 512 : 1 + (r >> 20) % 20000;
 				live[slot] = kmalloc(size, GFP_KERNEL);
+				if (!live[slot]) /* make check-faults */
+					break;
 				live_size[slot] = size;
 				fill_tagged(live[slot], size, (uintptr_t)live[slot]);
 			}
@@ -527,6 +538,8 @@ static void *stress_thread(void *argp)
 		case 2: /* hand a block to the other thread */
 			size = 1 + (r >> 16) % 1024;
 			p = kmalloc(size, GFP_KERNEL);
+			if (!p)
+				break;
 			fill_tagged(p, size, (uintptr_t)p);
 			if (!handoff_put(arg->out, p, size))
 				kfree(p);
@@ -606,18 +619,19 @@ static void *alloc_aligned_sizes(void *arg)
 Test(kmalloc, power_of_two_sizes_are_naturally_aligned_on_every_thread)
 {
 	pthread_t t[4];
-	void *bad;
+	void *bad[4];
 	void *page = kmalloc(PAGE_SIZE, GFP_KERNEL);
 
 	cr_assert_eq((uintptr_t)page % PAGE_SIZE, 0, "kmalloc(PAGE_SIZE) is page aligned");
 	kfree(page);
 	for (int i = 0; i < 4; i++)
 		pthread_create(&t[i], NULL, alloc_aligned_sizes, NULL);
-	for (int i = 0; i < 4; i++) {
-		pthread_join(t[i], &bad);
-		cr_assert_null(bad, "thread %d: %lu pointers not aligned as the kernel promises", i,
-			       (unsigned long)(uintptr_t)bad);
-	}
+	/* Every thread is done before an assertion may end the test. */
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], &bad[i]);
+	for (int i = 0; i < 4; i++)
+		cr_assert_null(bad[i], "thread %d: %lu pointers not aligned as the kernel promises",
+			       i, (unsigned long)(uintptr_t)bad[i]);
 }
 
 Test(kmalloc, small_sizes_come_from_kmalloc_caches_listed_in_slabinfo)

@@ -85,6 +85,7 @@ Test(mempool, blocking_alloc_waits_for_a_free)
 	pthread_t t;
 	void *p;
 
+	cr_assert_not_null(pool);
 	hold = exhaust(&n);
 	arg.element = mempool_alloc(pool, GFP_KERNEL);
 	cr_assert_not_null(arg.element);
@@ -102,6 +103,7 @@ Test(mempool, resize_grows_and_shrinks_the_reserve)
 {
 	mempool_t *pool = mempool_create_kmalloc_pool(2, 64);
 
+	cr_assert_not_null(pool);
 	cr_assert_eq(mempool_resize(pool, 8), 0);
 	cr_assert_eq(pool->min_nr, 8);
 	cr_assert_eq(pool->curr_nr, 8);
@@ -116,7 +118,10 @@ Test(mempool, resize_grows_and_shrinks_the_reserve)
 Test(mempool, preallocated_takes_only_from_the_reserve)
 {
 	mempool_t *pool = mempool_create_kmalloc_pool(1, 32);
-	void *a = mempool_alloc_preallocated(pool);
+	void *a;
+
+	cr_assert_not_null(pool);
+	a = mempool_alloc_preallocated(pool);
 
 	cr_assert_not_null(a);
 	cr_assert_null(mempool_alloc_preallocated(pool));
@@ -128,7 +133,10 @@ Test(mempool, preallocated_takes_only_from_the_reserve)
 Test(mempool, page_pool_hands_out_blocks)
 {
 	mempool_t *pool = mempool_create_page_pool(2, 1);
-	struct page *page = mempool_alloc(pool, GFP_KERNEL);
+	struct page *page;
+
+	cr_assert_not_null(pool);
+	page = mempool_alloc(pool, GFP_KERNEL);
 
 	cr_assert_not_null(page);
 	cr_assert_eq(page_count(page), 1);

@@ -23,7 +23,8 @@ static void *allocate_forever(void *arg)
 
 		free(keep[i]);
 		keep[i] = malloc(16 + (n * 37) % 4000);
-		memset(keep[i], (int)i, 16);
+		if (keep[i]) /* make check-faults makes allocations fail */
+			memset(keep[i], (int)i, 16);
 	}
 	for (int i = 0; i < 64; i++)
 		free(keep[i]);
@@ -35,8 +36,12 @@ int main(void)
 	pthread_t threads[3];
 	int children_ok = 0;
 
-	for (unsigned long i = 0; i < 3; i++)
-		pthread_create(&threads[i], NULL, allocate_forever, (void *)(i * 1000));
+	for (unsigned long i = 0; i < 3; i++) {
+		if (pthread_create(&threads[i], NULL, allocate_forever, (void *)(i * 1000))) {
+			fprintf(stderr, "fork_threads: pthread_create failed\n");
+			return 1;
+		}
+	}
 	for (int round = 0; round < 50; round++) {
 		pid_t pid = fork();
 		int status;
@@ -49,7 +54,8 @@ int main(void)
 				small[i] = calloc(1, 24 + i);
 			for (int i = 0; i < 100; i++)
 				free(small[i]);
-			memset(p, 1, 100000);
+			if (p)
+				memset(p, 1, 100000);
 			free(p);
 			_exit(0);
 		}

@@ -282,6 +282,22 @@ static void free_twice(void)
 	do_free(p);
 }
 
+static void realloc_freed_block(void)
+{
+	void *p = malloc(100);
+
+	do_free(p);
+	do_realloc(p, 50);
+}
+
+static void realloc_freed_block_past_kmalloc_sizes(void)
+{
+	void *p = malloc(100);
+
+	do_free(p);
+	do_realloc(p, 8 << 20);
+}
+
 Test(shim, free_of_foreign_memory_is_reported_and_aborts)
 {
 	/* The report names the program's call, not the kmem function behind it. */
@@ -309,6 +325,17 @@ Test(shim, an_interior_free_names_free_and_the_cache)
 Test(shim, double_free_is_reported_and_aborts)
 {
 	expect_abort_with_report(free_twice, "double free");
+}
+
+/* A block the thread has just freed must not be handed out again. */
+Test(shim, realloc_of_a_freed_block_is_reported_and_aborts)
+{
+	expect_abort_with_report(realloc_freed_block,
+				 "realloc: object 0x");
+	expect_abort_with_report(realloc_freed_block,
+				 "is free (use after free or double free)");
+	expect_abort_with_report(realloc_freed_block_past_kmalloc_sizes,
+				 "is free (use after free or double free)");
 }
 
 static int stop_allocating;
@@ -403,13 +430,15 @@ Test(shim, thread_churn_keeps_memory_flat)
 }
 
 /*
- * Run /bin/true on the shim with KMEM_STATS=@value in the directory @dir
- * and collect its stderr into @err.  Returns the exit status.
+ * Run @argv on the shim with the environment variable @setting in the
+ * directory @dir and collect its stderr into @err.  Returns the wait
+ * status.
  */
-static int run_with_kmem_stats(const char *value, const char *dir, char *err, size_t len)
+static int run_on_shim(const char *setting, const char *dir, char *const argv[], char *err,
+		       size_t len)
 {
-	char shim[PATH_MAX], preload[PATH_MAX + 16], stats[PATH_MAX + 16];
-	char *envp[] = {preload, stats, NULL};
+	char shim[PATH_MAX], preload[PATH_MAX + 16];
+	char *envp[] = {preload, (char *)setting, NULL};
 	size_t used = 0;
 	int pipefd[2], status;
 	Dl_info info;
@@ -419,14 +448,13 @@ static int run_with_kmem_stats(const char *value, const char *dir, char *err, si
 	cr_assert(dladdr((void *)malloc, &info));
 	cr_assert_not_null(realpath(info.dli_fname, shim));
 	snprintf(preload, sizeof(preload), "LD_PRELOAD=%s", shim);
-	snprintf(stats, sizeof(stats), "KMEM_STATS=%s", value);
 	cr_assert_eq(pipe(pipefd), 0);
 	pid = fork();
 	if (pid == 0) {
 		dup2(pipefd[1], STDERR_FILENO);
 		close(pipefd[0]);
 		if (chdir(dir) == 0)
-			execle("/bin/true", "true", (char *)NULL, envp);
+			execve(argv[0], argv, envp);
 		_exit(127);
 	}
 	close(pipefd[1]);
@@ -436,6 +464,35 @@ static int run_with_kmem_stats(const char *value, const char *dir, char *err, si
 	close(pipefd[0]);
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	return status;
+}
+
+/* Run /bin/true on the shim with KMEM_STATS=@value in the directory @dir. */
+static int run_with_kmem_stats(const char *value, const char *dir, char *err, size_t len)
+{
+	char stats[PATH_MAX + 16];
+
+	snprintf(stats, sizeof(stats), "KMEM_STATS=%s", value);
+	return run_on_shim(stats, dir, (char *[]){"/bin/true", NULL}, err, len);
+}
+
+/*
+ * Below one region nothing can be mapped: every allocation fails, from the
+ * very first, and programs see NULL (ENOMEM), never an abort.
+ */
+Test(shim, a_limit_below_one_region_fails_allocations_without_an_abort)
+{
+	char err[8192];
+	int status;
+
+	status = run_on_shim("KMEM_MEM_LIMIT=2M", "/", (char *[]){"/bin/true", NULL}, err,
+			     sizeof(err));
+	cr_assert_eq(status, 0, "/bin/true: status %#x, stderr: %s", status, err);
+	status = run_on_shim("KMEM_MEM_LIMIT=2M", "/", (char *[]){"/bin/ls", "/", NULL}, err,
+			     sizeof(err));
+	cr_assert(WIFEXITED(status), "ls was killed by signal %d: %s", WTERMSIG(status), err);
+	cr_assert(strstr(err, "memory exhausted"), "ls reports its own failure: %s", err);
+	cr_assert_null(strstr(err, "BUG"), "%s", err);
+	cr_assert_null(strstr(err, "internal invariant"), "%s", err);
 }
 
 Test(shim, kmem_stats_yes_means_stderr_not_a_file_named_yes)

@@ -222,6 +222,7 @@ Test(slab, ctor_runs_once_per_slot_and_state_survives_free)
 
 	for (int i = 0; i < 100; i++) {
 		c[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		cr_assert_not_null(c[i]);
 		cr_assert_eq(c[i]->owner, c[i]);
 	}
 	kmem_cache_stats(s, &st);
@@ -230,6 +231,7 @@ Test(slab, ctor_runs_once_per_slot_and_state_survives_free)
 		kmem_cache_free(s, c[i]);
 	for (int i = 0; i < 100; i++) {
 		c[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		cr_assert_not_null(c[i]);
 		cr_assert_eq(c[i]->fd, -1, "constructed state survives free and alloc");
 		cr_assert_eq(c[i]->buf[51], 'c');
 	}
@@ -267,6 +269,7 @@ Test(slab, objects_are_distinct_and_lifo_reused)
 
 	for (int i = 0; i < 1000; i++) {
 		p[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		cr_assert_not_null(p[i]);
 		fill_tagged(p[i], 64, (uint64_t)i);
 	}
 	for (int i = 0; i < 1000; i++)

@@ -143,6 +143,7 @@ Test(slab_debug, all_debug_flags_together_lay_out_and_work)
 	cr_assert_gt(st.slot_size, 100 + 2 * 8, "red zones and tracks take room");
 	for (int i = 0; i < 200; i++) {
 		p[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		cr_assert_not_null(p[i]);
 		cr_assert_eq((uintptr_t)p[i] % 16, 0);
 		fill_tagged(p[i], 100, (uint64_t)i);
 	}

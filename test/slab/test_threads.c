@@ -34,8 +34,11 @@ static void *producer(void *arg)
 	struct ring *r = arg;
 
 	for (unsigned long i = 0; i < TRANSFERS; i++) {
-		uint64_t *obj = kmem_cache_alloc(r->cache, GFP_KERNEL);
+		uint64_t *obj;
 
+		/* Under make check-faults an allocation may fail: try again. */
+		while (!(obj = kmem_cache_alloc(r->cache, GFP_KERNEL)))
+			sched_yield();
 		obj[0] = i;
 		fill_tagged(obj + 1, OBJ_SIZE - 8, i);
 		while (i - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) >= RING_SIZE)
@@ -78,6 +81,7 @@ Test(slab_threads, producer_consumer_with_remote_frees_keeps_objects_intact_and_
 	pthread_t p, c;
 
 	r.cache = kmem_cache_create("pc", OBJ_SIZE, 0, 0, NULL);
+	cr_assert_not_null(r.cache);
 	pthread_create(&c, NULL, consumer, &r);
 	pthread_create(&p, NULL, producer, &r);
 	pthread_join(p, NULL);
