@@ -77,7 +77,7 @@ LIB_SRCS := $(sort $(wildcard lib/*.c page/*.c slab/*.c mm/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 # test/*/target_*.c are programs the suites run as child processes.
 TEST_SRCS := $(sort $(filter-out test/stress/% test/shim/% test/headers/% test/link/% \
-	test/%/target_stats.c,$(wildcard test/*.c test/*/*.c)))
+	test/%/target_stats.c test/%/target_tools.c,$(wildcard test/*.c test/*/*.c)))
 STRESS_SRCS := $(sort $(wildcard test/stress/*.c))
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
 HEADERS := $(sort $(wildcard include/kmem/*.h))
@@ -166,6 +166,10 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB_OBJS) $(CRITERION_LIBS) $(LIBS)
 
+# Bugs for valgrind and ASan to find in kmem's objects (test/slab/test_tools.c).
+$(BUILD)/target_tools: test/slab/target_tools.c $(STATIC_LIB) | deps
+	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $< $(STATIC_LIB) $(LIBS)
+
 $(DEMO_BIN): examples/demo.c $(STATIC_LIB)
 	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $< $(STATIC_LIB) $(LIBS)
 
@@ -220,7 +224,8 @@ $(BUILD)/target_trace: test/shim/target_trace.c $(SHIM_LIB) | deps
 		-Wl,-rpath,$(abspath $(BUILD))
 
 # Programs the suites run as child processes (kmemtop, the statistics dump).
-TEST_PROGS := $(BUILD)/tools/kmemtop $(BUILD)/target_stats $(BUILD)/tools/kheap-replay
+TEST_PROGS := $(BUILD)/tools/kmemtop $(BUILD)/target_stats $(BUILD)/tools/kheap-replay \
+	$(BUILD)/target_tools
 
 $(BUILD)/target_stats: test/stats/target_stats.c $(SHARED_LIB) | deps
 	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $< -L$(BUILD) -l:libkmem.so.$(VERSION) \

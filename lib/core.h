@@ -92,8 +92,52 @@ static inline void list_del(struct list_head *node)
 __hidden __cold __printf(1, 2) void kmem_bug(const char *fmt, ...);
 __hidden __cold __printf(1, 2) void kmem_warn(const char *fmt, ...);
 __hidden __cold __printf(1, 2) int kmem_check_failed(const char *fmt, ...);
+/* kmem_info() prints on stderr as it is: traces, not reports (no hook, no count). */
+__hidden __cold __printf(1, 2) void kmem_info(const char *fmt, ...);
 __hidden __cold __attribute__((noreturn)) void kmem_assert_fail(const char *expr, const char *file,
 								int line);
+
+/*
+ * The public call a thread is inside, when a front end that is not kmem's
+ * own API (the malloc shim) wants reports to name its call and its caller:
+ * "BUG: kmalloc: realloc(0x...): ..." rather than the kmem function that
+ * found the problem, and allocation tracks to name the program's caller.
+ * Set for the duration of the call; every BUG report made meanwhile ends
+ * with a line "In free(0x...) called from main+0x1d/0x80 [prog]".
+ */
+struct kmem_api_call {
+	const char *name; /* "free", "realloc", ... */
+	const void *ptr;  /* the pointer argument, if any */
+	void *caller;	  /* the return address into the program */
+};
+
+__hidden extern __thread const struct kmem_api_call *kmem_current_call __tls_ie;
+
+static inline void kmem_api_enter(const struct kmem_api_call *call)
+{
+	kmem_current_call = call;
+}
+
+static inline void kmem_api_leave(void)
+{
+	kmem_current_call = NULL;
+}
+
+/* @fn, or the front end's name for the call in progress. */
+static inline const char *kmem_api_name(const char *fn)
+{
+	const struct kmem_api_call *call = kmem_current_call;
+
+	return unlikely(call) ? call->name : fn;
+}
+
+/* @caller, or the program's return address from the front end's call. */
+static inline void *kmem_api_caller(void *caller)
+{
+	const struct kmem_api_call *call = kmem_current_call;
+
+	return unlikely(call) ? call->caller : caller;
+}
 
 /* An internal invariant: always on, aborts with the failed expression. */
 #define KMEM_BUG_ON(cond)                                                                          \
@@ -118,5 +162,13 @@ __hidden bool kmem_parse_long(const char *s, long min, long max, long *out);
 __hidden bool kmem_parse_u64(const char *s, uint64_t *out);
 __hidden long kmem_env_long_range(const char *name, long def, long min, long max);
 __hidden long kmem_env_long(const char *name, long def);
+
+/* ---- randomness (lib/random.c) --------------------------------------- */
+
+/*
+ * 64 unpredictable bits from the kernel (getrandom), for secrets and for
+ * seeding lib/prandom.h generators.  Never blocks, never allocates.
+ */
+__hidden uint64_t kmem_get_random_u64(void);
 
 #endif /* KMEM_LIB_CORE_H */

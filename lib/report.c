@@ -14,6 +14,12 @@
 #include <unistd.h>
 
 #include "lib/core.h"
+#include "lib/stacktrace.h"
+
+/* Big enough for an object report with two short stacks and hex dumps. */
+#define REPORT_BYTES 6144
+
+__thread const struct kmem_api_call *kmem_current_call __tls_ie;
 
 static kmem_report_hook_t report_hook;
 static void *report_hook_data;
@@ -55,9 +61,40 @@ static void write_all(const char *buf, size_t len)
 	errno = saved;
 }
 
+/* Append to @buf (holding @len bytes, NUL-terminated) without overflowing it. */
+static __printf(4, 5) size_t append(char *buf, size_t size, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (len >= size - 1)
+		return len;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + len, size - len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return len;
+	return len + ((size_t)n < size - len ? (size_t)n : size - len - 1);
+}
+
+/* "In free(0x...) called from main+0x1d/0x80 [prog]" for a front end's call. */
+static size_t append_call(char *buf, size_t size, size_t len)
+{
+	const struct kmem_api_call *call = kmem_current_call;
+	char where[256];
+
+	if (!call)
+		return len;
+	kmem_symbolize(where, sizeof(where), call->caller);
+	if (call->ptr)
+		return append(buf, size, len, "In %s(%p) called from %s\n", call->name, call->ptr,
+			      where);
+	return append(buf, size, len, "In %s() called from %s\n", call->name, where);
+}
+
 static void report(enum kmem_report_kind kind, const char *prefix, const char *fmt, va_list ap)
 {
-	char buf[2048];
+	char buf[REPORT_BYTES];
 	size_t len = (size_t)snprintf(buf, sizeof(buf), "%s", prefix);
 	kmem_report_hook_t hook;
 	int n;
@@ -68,6 +105,8 @@ static void report(enum kmem_report_kind kind, const char *prefix, const char *f
 	if (len && buf[len - 1] != '\n')
 		buf[len++] = '\n';
 	buf[len] = '\0';
+	if (kind == KMEM_REPORT_BUG)
+		len = append_call(buf, sizeof(buf), len);
 
 	__atomic_fetch_add(&report_counts[kind], 1, __ATOMIC_RELAXED);
 	hook = __atomic_load_n(&report_hook, __ATOMIC_ACQUIRE);
@@ -104,6 +143,19 @@ int kmem_check_failed(const char *fmt, ...)
 	report(KMEM_REPORT_CHECK, "kmem_check: ", fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+void kmem_info(const char *fmt, ...)
+{
+	char buf[REPORT_BYTES];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		write_all(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
 void kmem_assert_fail(const char *expr, const char *file, int line)

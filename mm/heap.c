@@ -40,10 +40,19 @@
  *   trylocks heaps.  Every heap lock is held across fork().
  *   Allocated chunks belong to their owner: the heap writes a live chunk's
  *   header only while freeing or resizing it on the owner's behalf.
+ *
+ * Tools
+ *   Under valgrind, chunks of heaps on kmem's pages are heap blocks of
+ *   their usable size (lib/shadow.h): freed chunks are inaccessible to the
+ *   program, and the heap's own walks over free chunks and headers run with
+ *   memcheck's reports off (heap_lock()).  ASan builds leave chunks alone:
+ *   the heap reads free chunks from instrumented code.  Heaps in caller
+ *   memory are not annotated: the memory goes back to its owner as it was.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/shadow.h"
 #include "lib/thread.h"
 #include "mm/internal.h"
 #include "page/page.h"
@@ -58,6 +67,26 @@
 static pthread_mutex_t heap_registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct list_head heap_registry = {&heap_registry, &heap_registry};
 static pthread_once_t heap_once = PTHREAD_ONCE_INIT;
+
+/* ==== locking and tools ================================================= */
+
+static void heap_lock(struct kheap *h)
+{
+	pthread_mutex_lock(&h->lock);
+	shadow_quiet_begin();
+}
+
+static void heap_unlock(struct kheap *h)
+{
+	shadow_quiet_end();
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* Whether valgrind sees @h's chunks as blocks (see Tools above). */
+static inline bool heap_shadowed(const struct kheap *h)
+{
+	return !KMEM_ASAN && !h->in_caller_memory && shadow_watched();
+}
 
 /* ==== segments ========================================================= */
 
@@ -543,7 +572,7 @@ static void *heap_alloc(struct kheap *h, size_t size, size_t align, gfp_t gfp)
 	need = chunk_need(size);
 	/* Room for the worst alignment gap, which must itself be a chunk. */
 	search = align > CHUNK_ALIGN ? need + align + CHUNK_MIN : need;
-	pthread_mutex_lock(&h->lock);
+	heap_lock(h);
 	c = h->ops->find(h, search);
 	if (!c && !h->in_caller_memory) {
 		struct heap_segment *seg = segment_grow(h, search, gfp);
@@ -559,9 +588,11 @@ static void *heap_alloc(struct kheap *h, size_t size, size_t align, gfp_t gfp)
 		if (h->in_caller_memory)
 			update_caller_footprint(h);
 	}
-	pthread_mutex_unlock(&h->lock);
+	heap_unlock(h);
 	if (!p)
 		goto fail;
+	if (heap_shadowed(h))
+		shadow_alloc(p, usable, usable, false);
 	if (gfp & __GFP_ZERO)
 		memset(p, 0, usable);
 	return p;
@@ -596,6 +627,8 @@ static void heap_free_locked(struct kheap *h, struct heap_segment *seg, void *p)
 
 	if (unlikely(!c))
 		return;
+	if (heap_shadowed(h))
+		shadow_free(p, 0);
 	size = chunk_size(c);
 	h->used_bytes -= size;
 	h->nr_used--;
@@ -620,24 +653,24 @@ void kheap_free(struct kheap *h, void *p)
 			 heap_of(p)->name);
 		return;
 	}
-	pthread_mutex_lock(&h->lock);
+	heap_lock(h);
 	heap_free_locked(h, seg, p);
 	if (h->in_caller_memory)
 		update_caller_footprint(h);
-	pthread_mutex_unlock(&h->lock);
+	heap_unlock(h);
 }
 
 void heap_free_batch(struct kheap *h, void *const *p, unsigned int n)
 {
-	pthread_mutex_lock(&h->lock);
+	heap_lock(h);
 	for (unsigned int i = 0; i < n; i++)
 		heap_free_locked(h, heap_segment_of(h, p[i]), p[i]);
-	pthread_mutex_unlock(&h->lock);
+	heap_unlock(h);
 }
 
 size_t heap_usable_size(const void *p)
 {
-	struct chunk c = {__atomic_load_n(&payload_chunk(p)->head, __ATOMIC_RELAXED)};
+	struct chunk c = {guarded_load(&payload_chunk(p)->head)};
 	uint64_t low = c.head & CHUNK_LOW_MASK;
 
 	/* The tag hashes the address, so check it against the real header's. */
@@ -659,7 +692,7 @@ bool heap_resize_in_place(struct kheap *h, void *p, size_t new_size)
 	if (!new_size || new_size > heap_max_request(h))
 		return false;
 	need = chunk_need(new_size);
-	pthread_mutex_lock(&h->lock);
+	heap_lock(h);
 	c = live_chunk(h, seg, p, OP_RESIZE);
 	if (!c)
 		goto out;
@@ -686,12 +719,14 @@ bool heap_resize_in_place(struct kheap *h, void *p, size_t new_size)
 		chunk_release(h, tail, size - need);
 		size = need;
 	}
+	if (heap_shadowed(h) && size != chunk_size(c))
+		shadow_resize(p, chunk_size(c) - CHUNK_HEADER, size - CHUNK_HEADER, false);
 	chunk_set_head(c, size, (c->head & CHUNK_FLAGS));
 	if (h->in_caller_memory)
 		update_caller_footprint(h);
 	done = true;
 out:
-	pthread_mutex_unlock(&h->lock);
+	heap_unlock(h);
 	return done;
 }
 
@@ -714,12 +749,12 @@ int kheap_set_fit(struct kheap *h, enum kheap_fit fit)
 
 	if (!h || !ops)
 		return -1;
-	pthread_mutex_lock(&h->lock);
+	heap_lock(h);
 	h->fit = fit;
 	h->ops = ops;
 	ops->reset(h);
 	for_each_chunk_rebuild(h);
-	pthread_mutex_unlock(&h->lock);
+	heap_unlock(h);
 	return 0;
 }
 
@@ -742,7 +777,7 @@ void kheap_stats(struct kheap *h, struct kheap_stats *st)
 		memset(st, 0, sizeof(*st));
 		return;
 	}
-	pthread_mutex_lock(&h->lock);
+	heap_lock(h);
 	st->used_bytes = h->used_bytes - h->nr_used * CHUNK_HEADER;
 	st->free_bytes = h->free_bytes;
 	st->largest_free = h->ops->largest(h);
@@ -755,7 +790,7 @@ void kheap_stats(struct kheap *h, struct kheap_stats *st)
 	st->peak_footprint = h->peak_footprint;
 	st->nr_segments = h->nr_segments;
 	st->fit = h->fit;
-	pthread_mutex_unlock(&h->lock);
+	heap_unlock(h);
 }
 
 /* ==== the map ========================================================== */
@@ -804,7 +839,7 @@ void kheap_dump(struct kheap *h, FILE *out)
 		return;
 	}
 	kheap_stats(h, &st);
-	pthread_mutex_lock(&h->lock);
+	heap_lock(h);
 	fprintf(out,
 		"kheap %s: fit=%s segments=%lu used=%zu bytes in %zu chunks, free=%zu bytes in %zu "
 		"chunks, largest free=%zu, fragmentation=%.3f\n",
@@ -812,7 +847,7 @@ void kheap_dump(struct kheap *h, FILE *out)
 		st.nr_free, st.largest_free, st.fragmentation);
 	list_for_each(pos, &h->segments)
 		dump_segment(container_of(pos, struct heap_segment, link), index++, out);
-	pthread_mutex_unlock(&h->lock);
+	heap_unlock(h);
 }
 
 void kheap_destroy(struct kheap *h)
@@ -953,9 +988,9 @@ int heap_check_all(void)
 	list_for_each(pos, &heap_registry) {
 		struct kheap *h = container_of(pos, struct kheap, link);
 
-		pthread_mutex_lock(&h->lock);
+		heap_lock(h);
 		ret = heap_check(h);
-		pthread_mutex_unlock(&h->lock);
+		heap_unlock(h);
 		if (ret)
 			break;
 	}

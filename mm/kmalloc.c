@@ -34,6 +34,13 @@
  *   K2 A PG_large block is a compound head with a reference count of one
  *      whose address is the allocation.
  *
+ * Tools
+ *   valgrind and ASan see each block as the program does (lib/shadow.h):
+ *   slab objects through the slab layer, with the bytes behind the request
+ *   inaccessible until ksize() hands them out (krealloc() within an object
+ *   moves that limit); heap chunks through the heap; large blocks here,
+ *   whole (struct page keeps no word for the request).
+ *
  * Locking
  *   kmalloc_lock serialises the creation of kmalloc caches and arenas; the
  *   fast paths read the published pointers with acquire loads.  Arena locks
@@ -52,6 +59,7 @@
 #include <kmem/stats.h>
 #include <kmem/vmalloc.h>
 
+#include "lib/shadow.h"
 #include "lib/testing.h"
 #include "mm/internal.h"
 #include "page/page.h"
@@ -301,6 +309,9 @@ static void *kmalloc_large(size_t size, gfp_t gfp)
 	if (!page)
 		return NULL;
 	page_set_flag(page, PG_large);
+	/* The block's size: struct page has no word for the request's. */
+	shadow_alloc(page_address(page), PAGE_SIZE << order, PAGE_SIZE << order,
+		     gfp & __GFP_ZERO);
 	__atomic_fetch_add(&large_bytes, PAGE_SIZE << order, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&large_count, 1, __ATOMIC_RELAXED);
 	return kmalloc_counted(page_address(page));
@@ -311,13 +322,14 @@ static void large_free_obj(struct page *head, void *obj)
 	unsigned int order = compound_order(head);
 
 	if (unlikely(obj != page_address(head))) {
-		kmem_bug("kmalloc: kfree(%p): interior pointer into the large allocation at %p",
-			 obj, page_address(head));
+		kmem_bug("kmalloc: %s(%p): interior pointer into the large allocation at %p",
+			 kmem_api_name("kfree"), obj, page_address(head));
 		return;
 	}
 	kmalloc_uncount(obj);
 	__atomic_fetch_sub(&large_bytes, PAGE_SIZE << order, __ATOMIC_RELAXED);
 	__atomic_fetch_sub(&large_count, 1, __ATOMIC_RELAXED);
+	shadow_free(obj, PAGE_SIZE << order);
 	page_clear_flag(head, PG_large);
 	__free_pages(head, order);
 }
@@ -330,7 +342,7 @@ static size_t large_size_obj(struct page *head, const void *obj)
 
 /* ---- kmalloc ------------------------------------------------------------------------ */
 
-static __noinline void *kmalloc_slab_slow(unsigned int cls, gfp_t gfp, void *caller)
+static __noinline void *kmalloc_slab_slow(unsigned int cls, size_t size, gfp_t gfp, void *caller)
 {
 	struct kmem_cache *s = kmalloc_create_caches(cls);
 
@@ -339,7 +351,7 @@ static __noinline void *kmalloc_slab_slow(unsigned int cls, gfp_t gfp, void *cal
 			kmem_warn("kmalloc: no memory for the %s cache", kmalloc_names[cls]);
 		return NULL;
 	}
-	return slab_alloc_object(s, gfp, caller);
+	return slab_alloc_object(s, gfp, size, caller);
 }
 
 /* Above the slab classes: a heap chunk, or pages for powers of two. */
@@ -371,9 +383,11 @@ void *kmem_kmalloc_class(unsigned int index, gfp_t gfp)
 		return NULL;
 	}
 	s = __atomic_load_n(&kmalloc_caches[index], __ATOMIC_ACQUIRE);
+	/* The request's size did not come along: the tools see the class's. */
 	if (unlikely(!s))
-		return kmalloc_slab_slow(index, gfp, __builtin_return_address(0));
-	return slab_alloc_object(s, gfp, __builtin_return_address(0));
+		return kmalloc_slab_slow(index, kmalloc_sizes[index], gfp,
+					 __builtin_return_address(0));
+	return slab_alloc_object(s, gfp, kmalloc_sizes[index], __builtin_return_address(0));
 }
 
 void *kmalloc(size_t size, gfp_t gfp)
@@ -383,8 +397,8 @@ void *kmalloc(size_t size, gfp_t gfp)
 		struct kmem_cache *s = __atomic_load_n(&kmalloc_caches[cls], __ATOMIC_ACQUIRE);
 
 		if (unlikely(!s))
-			return kmalloc_slab_slow(cls, gfp, __builtin_return_address(0));
-		return slab_alloc_object(s, gfp, __builtin_return_address(0));
+			return kmalloc_slab_slow(cls, size, gfp, __builtin_return_address(0));
+		return slab_alloc_object(s, gfp, size, __builtin_return_address(0));
 	}
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
@@ -440,12 +454,13 @@ static __cold __noinline struct page *kmalloc_no_block(const void *p, const char
 						       const struct page *page)
 {
 	if (!page)
-		kmem_bug("kmalloc: %s(%p): address was not allocated by kmem%s", fn, p,
+		kmem_bug("kmalloc: %s(%p): address was not allocated by kmem%s", kmem_api_name(fn),
+			 p,
 			 is_vmalloc_addr(p) ? " via kmalloc (it is a vmalloc area: use vfree())" :
 					      "");
 	else
-		kmem_bug("kmalloc: %s(%p): address is in a page block that is not allocated", fn,
-			 p);
+		kmem_bug("kmalloc: %s(%p): address is in a page block that is not allocated",
+			 kmem_api_name(fn), p);
 	return NULL;
 }
 
@@ -474,7 +489,7 @@ static struct kheap *kmalloc_chunk_arena(const void *p, const char *fn)
 		return h;
 	kmem_bug("kmalloc: %s(%p): a chunk of the user heap %s, not of kmalloc (use "
 		 "kheap_free())",
-		 fn, p, h ? h->name : "(none)");
+		 kmem_api_name(fn), p, h ? h->name : "(none)");
 	return NULL;
 }
 
@@ -491,9 +506,9 @@ static __noinline void kfree_other(const void *p, struct page *head)
 	} else if (head->flags & (1UL << PG_large)) {
 		large_free_obj(head, (void *)p);
 	} else {
-		kmem_bug("kmalloc: kfree(%p): address is in a page block that kmalloc does not "
+		kmem_bug("kmalloc: %s(%p): address is in a page block that kmalloc does not "
 			 "own (flags %#lx)",
-			 p, head->flags & ((1UL << KMEM_PFN_SHIFT) - 1));
+			 kmem_api_name("kfree"), p, head->flags & ((1UL << KMEM_PFN_SHIFT) - 1));
 	}
 }
 
@@ -529,9 +544,9 @@ size_t ksize(const void *objp)
 	ops = (head->flags & (1UL << PG_slab)) ? page_owner_ops(PG_slab) : NULL;
 	if (likely(ops))
 		return ops->size(head, objp);
-	kmem_bug("kmalloc: ksize(%p): address is in a page block that kmalloc does not own "
+	kmem_bug("kmalloc: %s(%p): address is in a page block that kmalloc does not own "
 		 "(flags %#lx)",
-		 objp, head->flags & ((1UL << KMEM_PFN_SHIFT) - 1));
+		 kmem_api_name("ksize"), objp, head->flags & ((1UL << KMEM_PFN_SHIFT) - 1));
 	return 0;
 }
 
@@ -599,8 +614,12 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 		old = ksize(p);
 		if (!old)
 			return NULL; /* reported */
-		if (new_size <= old)
+		if (new_size <= old) {
+			/* The tools and debug red zones watch the bytes behind the new size. */
+			if (head->flags & (1UL << PG_slab))
+				slab_object_resize(head, (void *)p, new_size);
 			return (void *)p;
+		}
 	}
 	n = kmalloc(new_size, flags);
 	if (!n)

@@ -77,6 +77,7 @@
 #include <unistd.h>
 
 #include "lib/fault.h"
+#include "lib/shadow.h"
 #include "lib/thread.h"
 #include "page/internal.h"
 #include <kmem/stats.h>
@@ -321,6 +322,8 @@ static inline void prep_new_page(struct page *page, unsigned int order, gfp_t gf
 	page_reset_flags(page);
 	page->order = (unsigned char)order;
 	__atomic_store_n(&page->_refcount, 1, __ATOMIC_RELAXED);
+	/* Free pages are inaccessible to valgrind and ASan (free_the_page()). */
+	shadow_undefined(page_address(page), PAGE_SIZE << order);
 	if (gfp & __GFP_ZERO)
 		memset(page_address(page), 0, PAGE_SIZE << order);
 	if ((gfp & __GFP_COMP) && order)
@@ -470,6 +473,7 @@ static void free_the_page(struct page *page, unsigned int order)
 		}
 	}
 	page_reset_flags(page);
+	shadow_noaccess(page_address(page), PAGE_SIZE << order);
 	if (order <= PAGE_ALLOC_COSTLY_ORDER && pcp_free(page, order))
 		return;
 	pthread_mutex_lock(&zone.lock);

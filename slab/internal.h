@@ -11,6 +11,7 @@
 #include <kmem/slab.h>
 #include <kmem/stats.h>
 
+#include "lib/shadow.h"
 #include "lib/thread.h"
 #include "page/page.h"
 #include "slab/slab.h"
@@ -24,7 +25,11 @@
 #define __SLAB_OBJECT_POISON ((slab_flags_t)0x80000000U) /* poison free objects */
 _Static_assert(__SLAB_OBJECT_POISON > SLAB_NO_OBJ_EXT, "above the kernel's highest flag bit");
 
-#define SLAB_DEBUG_FLAGS (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
+/* Caches with any of these have no thread cache: every operation is checked. */
+#define SLAB_DEBUG_FLAGS                                                                           \
+	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | SLAB_TRACE)
+/* What slab_debug=O takes away from a cache whose slab order it would raise. */
+#define SLAB_DEBUG_METADATA_FLAGS (SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
 #define SLAB_ACCEPTED_FLAGS                                                                        \
 	(SLAB_DEBUG_FLAGS | SLAB_KMALLOC | SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA |                   \
 	 SLAB_CACHE_DMA32 | SLAB_PANIC | SLAB_TYPESAFE_BY_RCU | SLAB_TRACE | SLAB_NOLEAKTRACE |    \
@@ -92,13 +97,28 @@ static inline char *slab_address(const struct slab *slab)
 	return page_address((const struct page *)slab);
 }
 
-/* struct track - who last allocated or freed an object (SLAB_STORE_USER). */
+/*
+ * struct track - who last allocated or freed an object (SLAB_STORE_USER):
+ * the caller, a short stack starting at it, the thread and the time.
+ */
+#define TRACK_FRAMES 6
 struct track {
 	void *addr;	    /* the caller */
 	unsigned long when; /* monotonic milliseconds */
 	int tid;
-	int __pad;
+	short cpu;
+	unsigned short nr_frames;
+	void *frames[TRACK_FRAMES];
 };
+
+/*
+ * Work an object needs beyond the thread-cache push and pop (kmem_cache.hooks,
+ * tested once on each fast path): the option read at initialisation that
+ * applies to the cache.
+ */
+#define SLAB_HOOK_SHADOW 0x1U	     /* valgrind or ASan watch the objects */
+#define SLAB_HOOK_INIT_ON_ALLOC 0x2U /* zero on allocation (init_on_alloc) */
+#define SLAB_HOOK_INIT_ON_FREE 0x4U  /* zero on free (init_on_free) */
 
 /*
  * struct slab_tcache - one thread's free objects of one cache: a LIFO
@@ -179,14 +199,20 @@ struct kmem_cache {
 	unsigned int requested_size; /* the size given at creation */
 	slab_flags_t flags;
 	unsigned int order;
+	unsigned int hooks; /* SLAB_HOOK_* */
 	void (*ctor)(void *);
 
 	/* Layout details for debugging. */
 	unsigned int align;
-	unsigned int inuse;	   /* object + right red zone */
-	unsigned int track_offset; /* struct track[2] (STORE_USER) */
+	unsigned int inuse;	       /* object + right red zone */
+	unsigned int track_offset;     /* struct track[2] (STORE_USER) */
+	unsigned int orig_size_offset; /* the kmalloc request's size (0: not kept) */
 	unsigned int useroffset, usersize;
 	const char *name;
+	unsigned long random; /* free pointer key (0: freelist not hardened) */
+	/* As created, before the debug options: to lay the cache out again. */
+	slab_flags_t creation_flags;
+	struct kmem_cache_args args;
 
 	/* Slab lists, under @lock. */
 	pthread_mutex_t lock;
@@ -206,6 +232,8 @@ struct kmem_cache {
 /* slub.c */
 __hidden extern pthread_mutex_t slab_mutex;
 __hidden extern struct list_head slab_caches;
+/* The cache of struct kmem_cache itself. */
+__hidden extern struct kmem_cache kmem_cache_boot;
 __hidden void slab_init(void);
 /*
  * Call @fn(thread cache of @s, @arg) for every thread that has one; the
@@ -222,14 +250,36 @@ static inline unsigned int slab_nr_slabs(const struct kmem_cache *s)
 	return (unsigned int)(s->nr_partial + s->nr_full + s->nr_empty);
 }
 
+/* Whether a tool watches the objects of @s (never those of RCU caches: readers may look). */
+static inline bool slab_shadowed(const struct kmem_cache *s)
+{
+	return shadow_watched() && !(s->flags & SLAB_TYPESAFE_BY_RCU);
+}
+
+/*
+ * Free pointers are stored XORed with the cache's secret and the byte-swapped
+ * address they are stored at (the kernel's CONFIG_SLAB_FREELIST_HARDENED):
+ * a use-after-free write cannot plant a pointer that decodes to a chosen
+ * address, and a copied one decodes differently elsewhere.
+ */
+static inline uintptr_t freeptr_code(const struct kmem_cache *s, const void *where)
+{
+	return s->random ? s->random ^ __builtin_bswap64((uintptr_t)where) : 0;
+}
+
+/* Free pointers live in free objects, which the tools keep the program from. */
 static inline void *get_freepointer(const struct kmem_cache *s, void *object)
 {
-	return *(void **)((char *)object + s->offset);
+	void **where = (void **)((char *)object + s->offset);
+
+	return (void *)(guarded_load(where) ^ freeptr_code(s, where));
 }
 
 static inline void set_freepointer(const struct kmem_cache *s, void *object, void *next)
 {
-	*(void **)((char *)object + s->offset) = next;
+	void **where = (void **)((char *)object + s->offset);
+
+	guarded_store(where, (uintptr_t)next ^ freeptr_code(s, where));
 }
 
 /* The object in slot @idx of @slab. */
@@ -255,13 +305,84 @@ static inline long slab_object_index(const struct kmem_cache *s, const struct sl
 	return (long)idx;
 }
 
-/* slab_debug.c: layout and checks for caches with SLAB_DEBUG_FLAGS. */
+/*
+ * A free pointer read from a free object is valid when it is NULL or an
+ * object of the same slab; anything else is a corrupted (or forged) one and
+ * is never followed.
+ */
+static inline bool freeptr_valid(const struct kmem_cache *s, const struct slab *slab,
+				 const void *next)
+{
+	return !next || slab_object_index(s, slab, next) >= 0;
+}
+
+/* slab_options.c: the slab_debug= options and the other run-time switches. */
+struct slab_options {
+	bool init_on_alloc, init_on_free; /* KMEM_INIT_ON_ALLOC, KMEM_INIT_ON_FREE */
+	bool freelist_hardened;		  /* KMEM_FREELIST_HARDENED (default on) */
+	bool freelist_random;		  /* KMEM_FREELIST_RANDOM (default on) */
+};
+__hidden extern struct slab_options slab_options;
+/* Read the environment once, before the first cache is set up (slab_mutex held). */
+__hidden void slab_options_init(void);
+/* The debug flags the options give a cache named @name created with @flags (slab_mutex held). */
+__hidden slab_flags_t slab_debug_flags(slab_flags_t flags, const char *name);
+/* slab_debug=O: drop the metadata flags when they raise the slab order. */
+__hidden bool slab_debug_no_higher_order(void);
+
+/* slub.c: lay @s out again for @flags (an unused cache, slab_mutex held). */
+__hidden void slab_cache_relayout(struct kmem_cache *s, slab_flags_t flags);
+
+/*
+ * slab_debug.c: layout and checks for caches with SLAB_DEBUG_FLAGS.
+ *
+ * What a checked operation records is gathered before the cache lock is
+ * taken (the stack unwinder may allocate on first use):
+ */
+struct slab_debug_ctx {
+	struct track track; /* with SLAB_STORE_USER */
+	size_t orig_size;   /* the size requested (allocations) */
+};
+__hidden void slab_debug_prepare(struct kmem_cache *s, struct slab_debug_ctx *ctx, void *caller,
+				 size_t orig_size);
 __hidden void slab_debug_init_object(struct kmem_cache *s, void *object);
+__hidden void slab_debug_seal_object(struct kmem_cache *s, void *object);
 __hidden bool slab_debug_alloc_checks(struct kmem_cache *s, struct slab *slab, void *object,
-				      void *caller);
+				      const struct slab_debug_ctx *ctx);
 __hidden bool slab_debug_free_checks(struct kmem_cache *s, struct slab *slab, void *object,
-				     void *caller);
+				     const struct slab_debug_ctx *ctx);
+__hidden void slab_debug_trace(struct kmem_cache *s, struct slab *slab, void *object, bool alloc,
+			       const struct slab_debug_ctx *ctx);
 __hidden void slab_debug_report_leaks(struct kmem_cache *s, unsigned long leaked);
+/* Copy track @which (0: allocation, 1: free) of @object. */
+__hidden void slab_read_track(struct kmem_cache *s, void *object, int which, struct track *out);
+/*
+ * Call @fn on every allocated object of @slab of the debug cache @s (a
+ * corrupted free list skips the slab).  Cache lock and slab_mutex held.
+ */
+__hidden void slab_for_each_allocated(struct kmem_cache *s, struct slab *slab,
+				      void (*fn)(struct kmem_cache *s, void *object, void *arg),
+				      void *arg);
+/*
+ * The chain after @object in @slab holds @next, which is not an object of
+ * the slab: report it (the kernel's "Freechain corrupt") and cut the chain
+ * there, counting the lost slots as in use so the slab stays consistent.
+ * Cache lock held.
+ */
+__hidden void slab_freechain_corrupt(struct kmem_cache *s, struct slab *slab, void *object,
+				     void *next);
+/*
+ * Kmalloc objects: the bytes the program may use of the allocated @object
+ * (what it asked for, kept by debug caches in s->orig_size_offset, by the
+ * tools in their own state); recording them for a new object; and changing
+ * them for a live one (krealloc(), ksize()), which moves the tools' view
+ * and the debug red zone behind them.
+ */
+__hidden size_t slab_object_usable(struct kmem_cache *s, void *object);
+__hidden void slab_object_set_usable(struct kmem_cache *s, void *object, size_t size);
+__hidden void slab_object_resize_usable(struct kmem_cache *s, void *object, size_t size);
+/* Set @slab's count of slots in use and file it on the list that count belongs on. */
+__hidden void __slab_set_inuse(struct kmem_cache *s, struct slab *slab, unsigned int inuse);
 
 /*
  * testing.c: the test hooks, called from the slow paths only while

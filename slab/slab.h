@@ -23,8 +23,18 @@ struct page;
  */
 __hidden struct kmem_cache *slab_create_kmalloc_cache(const char *name, unsigned int size);
 
-/* kmem_cache_alloc() with the caller's caller recorded (for kmalloc). */
-__hidden void *slab_alloc_object(struct kmem_cache *s, gfp_t gfp, void *caller);
+/*
+ * kmem_cache_alloc() for kmalloc: @size is the request (debug caches check
+ * the bytes behind it, valgrind and ASan see exactly it), @caller is
+ * recorded as the allocating caller.
+ */
+__hidden void *slab_alloc_object(struct kmem_cache *s, gfp_t gfp, size_t size, void *caller);
+
+/*
+ * krealloc() within the object: from now on the program uses @size bytes
+ * (at most the object size) of the kmalloc object @object in the slab @head.
+ */
+__hidden void slab_object_resize(struct page *head, void *object, size_t size);
 
 /* kfree() of @object, whose block's head page @head has PG_slab. */
 __hidden void slab_free_object(struct page *head, void *object, void *caller);

@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
- * slab/slab_debug.c - red zones, poisoning, owner tracking, the kernel-style
- * object reports, and the slab layer's consistency checker.
+ * slab/slab_debug.c - red zones, poisoning, owner tracking, tracing, the
+ * kernel-style object reports, and the slab layer's consistency checker.
  *
- * Caches with any of SLAB_RED_ZONE, SLAB_POISON, SLAB_STORE_USER or
- * SLAB_CONSISTENCY_CHECKS have no per-thread stacks: every allocation and
- * free runs the checks below under the cache lock, which makes a double
- * free exactly detectable (the object is on its slab's free list).
+ * Caches with any of SLAB_DEBUG_FLAGS have no per-thread stacks: every
+ * allocation and free runs the checks below under the cache lock, which
+ * makes a double free exactly detectable (the object is on its slab's free
+ * list).  What an operation records (caller, stack, thread, time) is
+ * gathered before the lock is taken.
+ *
+ * Red zones, poison, tracks and free objects are bytes the program may not
+ * touch; under valgrind or ASan they are inaccessible to it, so this file
+ * reads and writes them only through lib/shadow.h's guarded accessors, and
+ * changes what the tools see only when an object changes hands.
  */
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,9 +22,11 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+#include "lib/stacktrace.h"
 #include "slab/internal.h"
 
 #define REPORT_DUMP_BYTES 128
+#define SYMBOL_BYTES 192
 
 static unsigned long now_ms(void)
 {
@@ -32,35 +41,99 @@ static struct track *object_tracks(struct kmem_cache *s, void *object)
 	return (struct track *)((char *)object + s->track_offset);
 }
 
-static void set_track(struct kmem_cache *s, void *object, int which, void *caller)
+void slab_read_track(struct kmem_cache *s, void *object, int which, struct track *out)
 {
-	struct track *t = &object_tracks(s, object)[which];
+	guarded_copy(out, &object_tracks(s, object)[which], sizeof(*out));
+}
 
-	t->addr = caller;
+void slab_debug_prepare(struct kmem_cache *s, struct slab_debug_ctx *ctx, void *caller,
+			size_t orig_size)
+{
+	struct track *t = &ctx->track;
+
+	ctx->orig_size = orig_size;
+	if (!(s->flags & (SLAB_STORE_USER | SLAB_TRACE)))
+		return;
+	t->addr = kmem_api_caller(caller);
 	t->when = now_ms();
 	t->tid = (int)syscall(SYS_gettid);
+	t->cpu = (short)sched_getcpu();
+	t->nr_frames = (unsigned short)kmem_stack_save(t->frames, TRACK_FRAMES, t->addr);
+}
+
+/* ---- the requested size of kmalloc objects ---------------------------------------- */
+
+static unsigned long *orig_size_word(struct kmem_cache *s, void *object)
+{
+	return (unsigned long *)((char *)object + s->orig_size_offset);
+}
+
+size_t slab_object_usable(struct kmem_cache *s, void *object)
+{
+	size_t size;
+
+	if (!s->orig_size_offset)
+		return slab_shadowed(s) ? shadow_usable(object, s->object_size) : s->object_size;
+	size = guarded_load(orig_size_word(s, object));
+	return size && size <= s->object_size ? size : s->object_size;
+}
+
+void slab_object_set_usable(struct kmem_cache *s, void *object, size_t size)
+{
+	if (s->orig_size_offset)
+		guarded_store(orig_size_word(s, object), size);
+}
+
+void slab_object_resize_usable(struct kmem_cache *s, void *object, size_t size)
+{
+	size_t old = slab_object_usable(s, object);
+
+	if (size == old)
+		return;
+	/* The kmalloc red zone starts where the request ends. */
+	if ((s->flags & SLAB_RED_ZONE) && size < old)
+		guarded_fill((char *)object + size, SLUB_RED_ACTIVE, old - size);
+	if (slab_shadowed(s))
+		shadow_resize(object, old, size, true);
+	slab_object_set_usable(s, object, size);
+}
+
+/* ---- object layout -------------------------------------------------------------- */
+
+static void set_redzones(struct kmem_cache *s, void *object, unsigned int value)
+{
+	char *p = object;
+
+	if (!(s->flags & SLAB_RED_ZONE))
+		return;
+	guarded_fill(p - s->red_left_pad, (int)value, s->red_left_pad);
+	guarded_fill(p + s->object_size, (int)value, s->inuse - s->object_size);
+}
+
+static void poison_object(struct kmem_cache *s, void *object)
+{
+	char *p = object;
+
+	if (!(s->flags & __SLAB_OBJECT_POISON))
+		return;
+	guarded_fill(p, POISON_FREE, s->object_size - 1);
+	guarded_fill(p + s->object_size - 1, POISON_END, 1);
 }
 
 void slab_debug_init_object(struct kmem_cache *s, void *object)
 {
-	char *p = object;
-
-	if (s->flags & SLAB_RED_ZONE) {
-		memset(p - s->red_left_pad, SLUB_RED_INACTIVE, s->red_left_pad);
-		memset(p + s->object_size, SLUB_RED_INACTIVE, s->inuse - s->object_size);
-	}
-	if (s->flags & __SLAB_OBJECT_POISON) {
-		memset(p, POISON_FREE, s->object_size - 1);
-		p[s->object_size - 1] = (char)POISON_END;
-	}
+	set_redzones(s, object, SLUB_RED_INACTIVE);
+	poison_object(s, object);
 	if (s->flags & SLAB_STORE_USER)
-		memset(object_tracks(s, object), 0, 2 * sizeof(struct track));
+		guarded_fill(object_tracks(s, object), 0, 2 * sizeof(struct track));
+	if (s->orig_size_offset)
+		slab_object_set_usable(s, object, s->object_size);
 }
 
-/* ---- reports ------------------------------------------------------------ */
+/* ---- reports -------------------------------------------------------------------- */
 
 struct report_buf {
-	char text[1900];
+	char text[5200];
 	size_t len;
 };
 
@@ -82,22 +155,47 @@ static __printf(2, 3) void report_add(struct report_buf *r, const char *fmt, ...
 /* "Object 0x...: 6b 6b ...  kkkk" lines, as print_hex_dump() does. */
 static void report_hex(struct report_buf *r, const char *label, const void *start, size_t len)
 {
-	const unsigned char *p = start;
+	unsigned char bytes[REPORT_DUMP_BYTES];
+	const char *at = start;
 
 	if (len > REPORT_DUMP_BYTES)
 		len = REPORT_DUMP_BYTES;
+	guarded_copy(bytes, start, len);
+	shadow_make_defined(bytes, len);
 	for (size_t off = 0; off < len; off += 16) {
 		size_t n = len - off < 16 ? len - off : 16;
+		const unsigned char *p = bytes + off;
 
-		report_add(r, "%-8s %p: ", label, (const void *)(p + off));
+		report_add(r, "%-8s %p: ", label, (const void *)(at + off));
 		for (size_t i = 0; i < 16; i++)
-			report_add(r, i < n ? "%02x " : "   ", p[off + i]);
+			report_add(r, i < n ? "%02x " : "   ", p[i]);
 		report_add(r, " ");
 		for (size_t i = 0; i < n; i++)
-			report_add(r, "%c",
-				   p[off + i] >= 0x20 && p[off + i] < 0x7f ? p[off + i] : '.');
+			report_add(r, "%c", p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.');
 		report_add(r, "\n");
 	}
+}
+
+/* "main+0x1d/0x80 [prog]" for a code address. */
+static void report_symbol(struct report_buf *r, const char *fmt, const void *addr)
+{
+	char name[SYMBOL_BYTES];
+
+	kmem_symbolize(name, sizeof(name), addr);
+	report_add(r, fmt, name);
+}
+
+/* The kernel's print_track(): the caller, then the stack one frame a line. */
+static void report_one_track(struct report_buf *r, const char *what, const struct track *t,
+			     unsigned long now)
+{
+	char name[SYMBOL_BYTES];
+
+	kmem_symbolize(name, sizeof(name), t->addr);
+	report_add(r, "%s in %s age=%lu cpu=%d pid=%d\n", what, name, now - t->when, t->cpu,
+		   t->tid);
+	for (unsigned int i = 0; i < t->nr_frames && i < TRACK_FRAMES; i++)
+		report_symbol(r, " %s\n", t->frames[i]);
 }
 
 static void report_track(struct report_buf *r, struct kmem_cache *s, void *object)
@@ -108,39 +206,62 @@ static void report_track(struct report_buf *r, struct kmem_cache *s, void *objec
 	if (!(s->flags & SLAB_STORE_USER))
 		return;
 	for (int i = 0; i < 2; i++) {
-		struct track *t = &object_tracks(s, object)[i];
+		struct track t;
 
-		if (t->addr)
-			report_add(r, "%s in %p age=%lu pid=%d\n", what[i], t->addr, now - t->when,
-				   t->tid);
+		slab_read_track(s, object, i, &t);
+		if (t.addr)
+			report_one_track(r, what[i], &t, now);
 	}
+}
+
+/* The report's hex dumps and slab line, after the headline and detail. */
+static void report_trailer(struct report_buf *r, struct kmem_cache *s, struct slab *slab,
+			   void *object)
+{
+	char *p = object;
+
+	report_track(r, s, object);
+	report_add(r, "Slab %p objects=%u used=%u fp=%p\n", (void *)slab_address(slab),
+		   slab->objects, slab->inuse, slab->freelist);
+	if (s->flags & SLAB_RED_ZONE)
+		report_hex(r, "Redzone", p - s->red_left_pad, s->red_left_pad);
+	report_hex(r, "Object", p, s->object_size);
+	if (s->flags & SLAB_RED_ZONE)
+		report_hex(r, "Redzone", p + s->object_size, s->inuse - s->object_size);
+}
+
+static void report_emit(enum kmem_report_kind kind, const struct report_buf *r)
+{
+	if (kind == KMEM_REPORT_CHECK)
+		kmem_check_failed("%s", r->text);
+	else
+		kmem_bug("%s", r->text);
 }
 
 /*
  * The kernel's object report: what went wrong, the owner tracks, the slab,
- * and hex dumps of the red zones and the object.
+ * and hex dumps of the red zones and the object.  Its formatting reads
+ * bytes the program may have left uninitialised: memcheck is told not to
+ * mind.
  */
-static __cold void report_object(struct kmem_cache *s, struct slab *slab, void *object,
-				 const char *what, const char *detail)
+static __cold void report_object(enum kmem_report_kind kind, struct kmem_cache *s,
+				 struct slab *slab, void *object, const char *what,
+				 const char *detail, const char *fix)
 {
 	struct report_buf r = {.len = 0};
-	char *p = object;
 
+	shadow_quiet_begin();
 	report_add(&r, "%s: %s\n", s->name, what);
 	report_add(
 		&r,
 		"-----------------------------------------------------------------------------\n");
 	if (detail)
 		report_add(&r, "%s\n", detail);
-	report_track(&r, s, object);
-	report_add(&r, "Slab %p objects=%u used=%u fp=%p\n", (void *)slab_address(slab),
-		   slab->objects, slab->inuse, slab->freelist);
-	if (s->flags & SLAB_RED_ZONE)
-		report_hex(&r, "Redzone", p - s->red_left_pad, s->red_left_pad);
-	report_hex(&r, "Object", p, s->object_size);
-	if (s->flags & SLAB_RED_ZONE)
-		report_hex(&r, "Redzone", p + s->object_size, s->inuse - s->object_size);
-	kmem_bug("%s", r.text);
+	report_trailer(&r, s, slab, object);
+	if (fix)
+		report_add(&r, "FIX %s: %s\n", s->name, fix);
+	shadow_quiet_end();
+	report_emit(kind, &r);
 }
 
 /*
@@ -148,105 +269,182 @@ static __cold void report_object(struct kmem_cache *s, struct slab *slab, void *
  * the first wrong byte and restore the bytes so one corruption is reported
  * once.
  */
-static bool check_bytes(struct kmem_cache *s, struct slab *slab, void *object, const char *what,
-			unsigned char *start, unsigned int value, size_t len)
+static bool check_bytes(enum kmem_report_kind kind, struct kmem_cache *s, struct slab *slab,
+			void *object, const char *what, unsigned char *start, unsigned int value,
+			size_t len)
 {
-	char detail[160];
-	unsigned char *fault = NULL;
-	unsigned char *end;
+	char detail[160], fix[160];
+	size_t first = guarded_mismatch(start, (int)value, len), last = len;
+	unsigned char bad;
 
-	for (size_t i = 0; i < len && !fault; i++)
-		if (start[i] != value)
-			fault = start + i;
-	if (!fault)
+	if (first == len)
 		return true;
-	end = start + len;
-	while (end > fault && end[-1] == value)
-		end--;
-	snprintf(detail, sizeof(detail), "%p-%p @offset=%td. First byte %#x instead of %#x",
-		 (void *)fault, (void *)(end - 1), fault - (unsigned char *)slab_address(slab),
-		 *fault, value);
-	report_object(s, slab, object, what, detail);
-	memset(fault, (int)value, (size_t)(end - fault));
+	while (last > first && guarded_mismatch(start + last - 1, (int)value, 1) == 1)
+		last--;
+	guarded_copy(&bad, start + first, 1);
+	shadow_make_defined(&bad, 1);
+	snprintf(detail, sizeof(detail), "%p-%p @offset=%td. First byte 0x%x instead of 0x%x",
+		 (void *)(start + first), (void *)(start + last - 1),
+		 start + first - (unsigned char *)slab_address(slab), bad, value);
+	/* "Right Redzone overwritten" restores the "Right Redzone". */
+	snprintf(fix, sizeof(fix), "Restoring %.*s %p-%p=0x%x",
+		 (int)(strstr(what, " overwritten") ? strstr(what, " overwritten") - what :
+						      (ptrdiff_t)strlen(what)),
+		 what, (void *)(start + first), (void *)(start + last - 1), value);
+	report_object(kind, s, slab, object, what, detail, fix);
+	guarded_fill(start + first, (int)value, last - first);
 	return false;
 }
 
-static bool check_redzones(struct kmem_cache *s, struct slab *slab, void *object,
-			   unsigned int value)
+static bool check_redzones(enum kmem_report_kind kind, struct kmem_cache *s, struct slab *slab,
+			   void *object, unsigned int value)
 {
 	unsigned char *p = object;
 	bool ok;
 
 	if (!(s->flags & SLAB_RED_ZONE))
 		return true;
-	ok = check_bytes(s, slab, object, "Left Redzone overwritten", p - s->red_left_pad, value,
-			 s->red_left_pad);
-	return check_bytes(s, slab, object, "Right Redzone overwritten", p + s->object_size, value,
-			   s->inuse - s->object_size) &&
+	ok = check_bytes(kind, s, slab, object, "Left Redzone overwritten", p - s->red_left_pad,
+			 value, s->red_left_pad);
+	ok = check_bytes(kind, s, slab, object, "Right Redzone overwritten", p + s->object_size,
+			 value, s->inuse - s->object_size) &&
 		ok;
-}
+	/* A kmalloc object's bytes behind its request are a red zone too. */
+	if (value == SLUB_RED_ACTIVE && s->orig_size_offset) {
+		size_t usable = slab_object_usable(s, object);
 
-static void set_redzones(struct kmem_cache *s, void *object, unsigned int value)
-{
-	char *p = object;
-
-	if (!(s->flags & SLAB_RED_ZONE))
-		return;
-	memset(p - s->red_left_pad, (int)value, s->red_left_pad);
-	memset(p + s->object_size, (int)value, s->inuse - s->object_size);
-}
-
-bool slab_debug_alloc_checks(struct kmem_cache *s, struct slab *slab, void *object, void *caller)
-{
-	bool ok = check_redzones(s, slab, object, SLUB_RED_INACTIVE);
-
-	if (s->flags & __SLAB_OBJECT_POISON) {
-		unsigned char *p = object;
-
-		ok = check_bytes(s, slab, object, "Poison overwritten", p, POISON_FREE,
-				 s->object_size - 1) &&
-			ok;
-		ok = check_bytes(s, slab, object, "Poison overwritten", p + s->object_size - 1,
-				 POISON_END, 1) &&
+		ok = check_bytes(kind, s, slab, object, "kmalloc Redzone overwritten", p + usable,
+				 value, s->object_size - usable) &&
 			ok;
 	}
-	set_redzones(s, object, SLUB_RED_ACTIVE);
-	if (s->flags & SLAB_STORE_USER)
-		set_track(s, object, 0, caller);
 	return ok;
 }
 
+static bool check_poison(enum kmem_report_kind kind, struct kmem_cache *s, struct slab *slab,
+			 void *object)
+{
+	unsigned char *p = object;
+	bool ok;
+
+	if (!(s->flags & __SLAB_OBJECT_POISON))
+		return true;
+	ok = check_bytes(kind, s, slab, object, "Poison overwritten", p, POISON_FREE,
+			 s->object_size - 1);
+	return check_bytes(kind, s, slab, object, "Poison overwritten", p + s->object_size - 1,
+			   POISON_END, 1) &&
+		ok;
+}
+
+void slab_freechain_corrupt(struct kmem_cache *s, struct slab *slab, void *object, void *next)
+{
+	char detail[256];
+	char *base = slab_address(slab);
+
+	snprintf(detail, sizeof(detail),
+		 "Free pointer at %p decodes to %p, not an object of slab %p-%p",
+		 (void *)((char *)object + s->offset), next, (void *)base,
+		 (void *)(base + (PAGE_SIZE << slab->order) - 1));
+	report_object(KMEM_REPORT_BUG, s, slab, object, "Freechain corrupt", detail,
+		      "Isolate corrupted freechain");
+}
+
+/* ---- tracing (slab_debug=T) ------------------------------------------------------ */
+
+void slab_debug_trace(struct kmem_cache *s, struct slab *slab, void *object, bool alloc,
+		      const struct slab_debug_ctx *ctx)
+{
+	struct report_buf r = {.len = 0};
+
+	if (!(s->flags & SLAB_TRACE))
+		return;
+	shadow_quiet_begin();
+	report_add(&r, "TRACE %s %s 0x%p inuse=%u fp=0x%p\n", s->name, alloc ? "alloc" : "free",
+		   object, slab->inuse, slab->freelist);
+	if (!alloc)
+		report_hex(&r, "Object", object, s->object_size);
+	for (unsigned int i = 0; i < ctx->track.nr_frames && i < TRACK_FRAMES; i++)
+		report_symbol(&r, " %s\n", ctx->track.frames[i]);
+	shadow_quiet_end();
+	kmem_info("%s", r.text);
+}
+
+/* ---- allocation and free ----------------------------------------------------------- */
+
+static void set_track(struct kmem_cache *s, void *object, int which,
+		      const struct slab_debug_ctx *ctx)
+{
+	guarded_copy(&object_tracks(s, object)[which], &ctx->track, sizeof(struct track));
+}
+
+bool slab_debug_alloc_checks(struct kmem_cache *s, struct slab *slab, void *object,
+			     const struct slab_debug_ctx *ctx)
+{
+	size_t usable = (s->flags & SLAB_KMALLOC) ? ctx->orig_size : s->object_size;
+	bool ok = check_redzones(KMEM_REPORT_BUG, s, slab, object, SLUB_RED_INACTIVE);
+
+	ok = check_poison(KMEM_REPORT_BUG, s, slab, object) && ok;
+	set_redzones(s, object, SLUB_RED_ACTIVE);
+	if (s->orig_size_offset) {
+		slab_object_set_usable(s, object, usable);
+		if (s->flags & SLAB_RED_ZONE)
+			guarded_fill((char *)object + usable, SLUB_RED_ACTIVE,
+				     s->object_size - usable);
+	}
+	if (s->flags & SLAB_STORE_USER)
+		set_track(s, object, 0, ctx);
+	slab_debug_trace(s, slab, object, true, ctx);
+	if (slab_shadowed(s))
+		shadow_alloc(object, usable, s->object_size, s->ctor);
+	return ok;
+}
+
+/*
+ * Whether @object is on @slab's free list.  A free pointer that is not an
+ * object of the slab ends the walk: reported, and the chain cut there, the
+ * lost slots counted as in use.
+ */
 static bool on_freelist(struct kmem_cache *s, struct slab *slab, void *object)
 {
 	unsigned int n = 0;
 
-	for (void *p = slab->freelist; p && n <= slab->objects; p = get_freepointer(s, p), n++)
+	for (void *p = slab->freelist; p && n <= slab->objects; n++) {
+		void *next;
+
 		if (p == object)
 			return true;
+		next = get_freepointer(s, p);
+		if (!freeptr_valid(s, slab, next)) {
+			slab_freechain_corrupt(s, slab, p, next);
+			set_freepointer(s, p, NULL);
+			__slab_set_inuse(s, slab, slab->objects - (n + 1));
+			break;
+		}
+		p = next;
+	}
 	return false;
 }
 
-bool slab_debug_free_checks(struct kmem_cache *s, struct slab *slab, void *object, void *caller)
+bool slab_debug_free_checks(struct kmem_cache *s, struct slab *slab, void *object,
+			    const struct slab_debug_ctx *ctx)
 {
 	if (on_freelist(s, slab, object)) {
-		report_object(s, slab, object, "Object already free", "double free");
+		report_object(KMEM_REPORT_BUG, s, slab, object, "Object already free",
+			      "double free", NULL);
 		return false;
 	}
-	if (!check_redzones(s, slab, object, SLUB_RED_ACTIVE))
+	if (!check_redzones(KMEM_REPORT_BUG, s, slab, object, SLUB_RED_ACTIVE))
 		return false;
 	if (s->flags & SLAB_STORE_USER)
-		set_track(s, object, 1, caller);
+		set_track(s, object, 1, ctx);
+	slab_debug_trace(s, slab, object, false, ctx);
+	if (slab_shadowed(s))
+		shadow_free(object, s->object_size);
 	set_redzones(s, object, SLUB_RED_INACTIVE);
-	if (s->flags & __SLAB_OBJECT_POISON) {
-		char *p = object;
-
-		memset(p, POISON_FREE, s->object_size - 1);
-		p[s->object_size - 1] = (char)POISON_END;
-	}
+	poison_object(s, object);
 	return true;
 }
 
-/* ---- kmem_cache_destroy with objects left ---------------------------------- */
+/* ---- objects of a slab ------------------------------------------------------------ */
 
 /* One bit per slot of the slab being checked; slab_mutex serialises use. */
 static unsigned long check_map[(PAGE_SIZE << MAX_PAGE_ORDER) / sizeof(void *) / 64];
@@ -260,23 +458,75 @@ static bool map_test_and_set(unsigned long idx)
 	return was;
 }
 
+/*
+ * Mark the slots on @slab's free list; false (after a check report when
+ * @report) when a free pointer is not an object of the slab, or repeats.
+ */
+static bool mark_free_slots(struct kmem_cache *s, struct slab *slab, unsigned int *nfree,
+			    bool report)
+{
+	unsigned int n = 0;
+
+	memset(check_map, 0, (slab->objects + 63) / 64 * sizeof(long));
+	for (void *p = slab->freelist; p; p = get_freepointer(s, p)) {
+		long idx = slab_object_index(s, slab, p);
+
+		if (idx < 0) {
+			if (report)
+				kmem_check_failed("%s: free pointer %p in slab %p is not an object "
+						  "of the slab (S2)",
+						  s->name, p, (void *)slab_address(slab));
+			return false;
+		}
+		if (map_test_and_set((unsigned long)idx)) {
+			if (report)
+				kmem_check_failed("%s: object %p is twice on the free list of slab "
+						  "%p (S2)",
+						  s->name, p, (void *)slab_address(slab));
+			return false;
+		}
+		n++;
+	}
+	*nfree = n;
+	return true;
+}
+
+/*
+ * Call @fn on every allocated object of @slab (slots not on its free list;
+ * debug caches cache no objects elsewhere).  Cache lock and slab_mutex held.
+ */
+void slab_for_each_allocated(struct kmem_cache *s, struct slab *slab,
+			     void (*fn)(struct kmem_cache *s, void *object, void *arg), void *arg)
+{
+	unsigned int nfree;
+
+	if (!mark_free_slots(s, slab, &nfree, false))
+		return;
+	for (unsigned int i = 0; i < slab->objects; i++)
+		if (!map_test_and_set(i))
+			fn(s, slab_object(s, slab, i), arg);
+}
+
+/* ---- kmem_cache_destroy with objects left ------------------------------------------ */
+
+static void report_leaked_object(struct kmem_cache *s, void *object, void *arg)
+{
+	struct report_buf *r = arg;
+	struct slab *slab = page_slab(compound_head(__virt_to_page(object)));
+
+	(void)s;
+	report_add(r, "Object %p @offset=%zu\n", object,
+		   (size_t)((char *)object - slab_address(slab)));
+}
+
 static void report_leaked_objects(struct report_buf *r, struct kmem_cache *s,
 				  struct list_head *list)
 {
 	struct list_head *pos;
 
-	list_for_each(pos, list) {
-		struct slab *slab = container_of(pos, struct slab, list);
-
-		memset(check_map, 0, (slab->objects + 63) / 64 * sizeof(long));
-		for (void *p = slab->freelist; p; p = get_freepointer(s, p))
-			map_test_and_set((unsigned long)slab_object_index(s, slab, p));
-		for (unsigned int i = 0; i < slab->objects; i++)
-			if (!map_test_and_set(i))
-				report_add(r, "Object %p @offset=%zu\n", slab_object(s, slab, i),
-					   (size_t)((char *)slab_object(s, slab, i) -
-						    slab_address(slab)));
-	}
+	list_for_each(pos, list)
+		slab_for_each_allocated(s, container_of(pos, struct slab, list),
+					report_leaked_object, r);
 }
 
 void slab_debug_report_leaks(struct kmem_cache *s, unsigned long slabs)
@@ -368,6 +618,33 @@ static int check_stacks_in_slab(struct kmem_cache *s, struct slab *slab, unsigne
 	return ret;
 }
 
+/*
+ * What slab debugging can see in every slot of a debug cache's slab whose
+ * free slots are marked: the red zones of live objects, and the red zones
+ * and poison of free ones.  Damage is reported the kernel's way (and
+ * repaired, as the kernel's validation does).
+ */
+static int check_slots(struct kmem_cache *s, struct slab *slab)
+{
+	bool ok = true;
+
+	for (unsigned int i = 0; i < slab->objects; i++) {
+		void *object = slab_object(s, slab, i);
+		bool is_free = map_test_and_set(i);
+
+		if (is_free) {
+			ok = check_redzones(KMEM_REPORT_CHECK, s, slab, object,
+					    SLUB_RED_INACTIVE) &&
+				ok;
+			ok = check_poison(KMEM_REPORT_CHECK, s, slab, object) && ok;
+		} else {
+			ok = check_redzones(KMEM_REPORT_CHECK, s, slab, object, SLUB_RED_ACTIVE) &&
+				ok;
+		}
+	}
+	return ok ? 0 : -1;
+}
+
 static int check_slab(struct kmem_cache *s, struct slab *slab, const char *list)
 {
 	unsigned int nfree = 0, nstacked = 0;
@@ -385,25 +662,15 @@ static int check_slab(struct kmem_cache *s, struct slab *slab, const char *list)
 					 "list (S1)",
 					 s->name, (void *)slab_address(slab), slab->inuse,
 					 slab->objects, list);
-	memset(check_map, 0, (slab->objects + 63) / 64 * sizeof(long));
-	for (void *p = slab->freelist; p; p = get_freepointer(s, p)) {
-		long idx = slab_object_index(s, slab, p);
-
-		if (idx < 0)
-			return kmem_check_failed("%s: free pointer %p in slab %p is not an object "
-						 "of the slab (S2)",
-						 s->name, p, (void *)slab_address(slab));
-		if (map_test_and_set((unsigned long)idx))
-			return kmem_check_failed("%s: object %p is twice on the free list of slab "
-						 "%p (S2)",
-						 s->name, p, (void *)slab_address(slab));
-		nfree++;
-	}
+	if (!mark_free_slots(s, slab, &nfree, true))
+		return -1;
 	if (nfree != slab->objects - slab->inuse)
 		return kmem_check_failed("%s: slab %p has %u free objects but counts %u in use "
 					 "of %u (S2)",
 					 s->name, (void *)slab_address(slab), nfree, slab->inuse,
 					 slab->objects);
+	if (s->flags & SLAB_DEBUG_FLAGS)
+		return check_slots(s, slab);
 	if (check_stacks_in_slab(s, slab, &nstacked))
 		return -1;
 	if (nstacked > slab->inuse)
@@ -419,16 +686,18 @@ static int check_list(struct kmem_cache *s, struct list_head *head, unsigned lon
 {
 	struct list_head *pos;
 	unsigned long n = 0;
+	int ret = 0;
 
 	list_for_each(pos, head) {
+		/* A damaged object is reported; the walk goes on to report every one. */
 		if (check_slab(s, container_of(pos, struct slab, list), name))
-			return -1;
+			ret = -1;
 		n++;
 	}
-	if (n != nr)
+	if (!ret && n != nr)
 		return kmem_check_failed("%s: %lu slabs on the %s list but nr_%s is %lu (S1)",
 					 s->name, n, name, name, nr);
-	return 0;
+	return ret;
 }
 
 /* A cached object of @s is an object of @s at a slot start (S3, S5). */

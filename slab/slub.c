@@ -11,17 +11,29 @@
  *   caches with a constructor, SLAB_TYPESAFE_BY_RCU or poisoning, just
  *   behind the object so constructed state survives free.
  *
- *   Each thread has, per cache, a LIFO stack of free objects (struct
- *   slab_tcache) linked through the same free pointer.  Allocation pops it,
- *   free pushes it; neither takes a lock or an atomic read-modify-write.  An
- *   empty stack is refilled with a whole slab's free list under one lock
- *   acquisition (the list is already in the right format); a stack above
- *   s->tcache_limit gives back all but half the limit under one acquisition.
- *   A free from a thread that did not allocate the object is just as cheap:
- *   it lands on the freeing thread's stack.  Producer/consumer pairs stay
- *   bounded because the consumer's overflow returns to the slabs the
- *   producer refills from.  Caches with debug flags have no thread stacks:
- *   every operation is checked under the cache lock.
+ *   Free pointers are hardened (the kernel's CONFIG_SLAB_FREELIST_HARDENED,
+ *   internal.h): stored XORed with a per-cache secret and their address,
+ *   and a decoded pointer that is not an object of its slab is reported
+ *   and the chain cut, never followed.  A new slab links its slots in a
+ *   random order (CONFIG_SLAB_FREELIST_RANDOM).  Both are on unless
+ *   KMEM_FREELIST_HARDENED=0 or KMEM_FREELIST_RANDOM=0.
+ *
+ *   Each thread has, per cache, a LIFO array of free objects (struct
+ *   slab_tcache).  Allocation pops it, free pushes it; neither takes a lock
+ *   or an atomic read-modify-write.  An empty array is refilled with a batch
+ *   from the cache's barn, or else from the slabs' free lists, under one
+ *   lock acquisition; a full one hands its oldest batch to the barn or the
+ *   slabs.  A free from a thread that did not allocate the object is just
+ *   as cheap: it lands on the freeing thread's array.  Producer/consumer
+ *   pairs stay bounded because the consumer's overflow returns to the barn
+ *   and slabs the producer refills from.  Caches with debug flags have no
+ *   thread arrays: every operation is checked under the cache lock
+ *   (slab/slab_debug.c).
+ *
+ *   Each fast path tests one word, s->hooks, for work an option asks of
+ *   every object (slab_post_alloc(), slab_pre_free()): telling valgrind or
+ *   ASan about it, init_on_alloc/init_on_free zeroing.  It is 0 unless such
+ *   an option is on.
  *
  * Invariants (checked by slab_check_all(), slab/slab_debug.c)
  *   S1 A slab's head page has PG_slab and slab->cache == its cache; it is on
@@ -56,6 +68,7 @@
 #include <sys/syscall.h>
 
 #include "lib/fault.h"
+#include "lib/prandom.h"
 #include "lib/testing.h"
 #include "slab/internal.h"
 
@@ -73,7 +86,7 @@ static __thread struct slab_thread slab_self __tls_ie;
 static pthread_once_t slab_once = PTHREAD_ONCE_INIT;
 
 /* The cache of struct kmem_cache itself, as in the kernel. */
-static struct kmem_cache kmem_cache_boot;
+struct kmem_cache kmem_cache_boot;
 
 /* Do the test hooks apply to @s?  kmem's own bookkeeping is never failed nor counted. */
 static inline bool slab_testing_on(const struct kmem_cache *s)
@@ -86,7 +99,7 @@ static struct kmem_cache *tcache_owner[MAX_TCACHE_IDS];
 /* One more than the highest id ever given: a new thread array covers them all. */
 static unsigned int tcache_ids_high;
 
-static void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, void *caller);
+static void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, size_t size, void *caller);
 static void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *object, void *caller);
 
 /* ---- layout --------------------------------------------------------------- */
@@ -135,14 +148,21 @@ static unsigned int calculate_order(unsigned int size)
 
 /*
  * Lay out a slot, the kernel's way:
- *   [left red zone][object][right red zone][free pointer][track x2][pad]
+ *   [left red zone][object][right red zone][free pointer][track x2][orig size][pad]
  * The red zones exist with SLAB_RED_ZONE, the tracks with SLAB_STORE_USER;
  * the free pointer sits behind the object only when it must not overlay it.
+ * A kmalloc cache keeps the size each request asked for when it has red
+ * zones or tracks (the kernel keeps it with tracks), so the bytes between
+ * the request and the object's end are checked too.  (Valgrind and ASan
+ * keep it themselves: the layout is the same whether they watch or not.)
  */
 static void calculate_sizes(struct kmem_cache *s, const struct kmem_cache_args *args)
 {
 	unsigned int size = (unsigned int)align_up(s->object_size, sizeof(void *));
 
+	s->flags &= ~__SLAB_OBJECT_POISON;
+	s->red_left_pad = 0;
+	s->track_offset = 0;
 	if ((s->flags & SLAB_POISON) && !(s->flags & SLAB_TYPESAFE_BY_RCU) && !s->ctor)
 		s->flags |= __SLAB_OBJECT_POISON;
 	if ((s->flags & SLAB_RED_ZONE) && size == s->object_size)
@@ -160,6 +180,11 @@ static void calculate_sizes(struct kmem_cache *s, const struct kmem_cache_args *
 	if (s->flags & SLAB_STORE_USER) {
 		s->track_offset = size;
 		size += 2 * sizeof(struct track);
+	}
+	s->orig_size_offset = 0;
+	if ((s->flags & SLAB_KMALLOC) && (s->flags & (SLAB_RED_ZONE | SLAB_STORE_USER))) {
+		s->orig_size_offset = size;
+		size += sizeof(unsigned long);
 	}
 	if (s->flags & SLAB_RED_ZONE) {
 		s->red_left_pad = (unsigned int)align_up(sizeof(void *), s->align);
@@ -183,11 +208,75 @@ static inline struct slab *object_slab(const void *object)
 	return likely(PageSlab(page)) ? page_slab(page) : NULL;
 }
 
+/* Each thread draws the order of its new slabs' free lists from its own generator. */
+static __thread struct prandom_state slab_rand __tls_ie;
+static __thread bool slab_rand_seeded __tls_ie;
+
+/*
+ * The free-list word of a slot being set up: the slab is not published yet
+ * and its memory is kmem's, so it is written directly, unencoded at first.
+ */
+static inline uintptr_t *setup_word(const struct kmem_cache *s, const struct slab *slab,
+				    unsigned int idx)
+{
+	return (uintptr_t *)((char *)slab_object(s, slab, idx) + s->offset);
+}
+
+/*
+ * Link the free slots of a new slab in a random order (the kernel's
+ * CONFIG_SLAB_FREELIST_RANDOM), so that where the next object lands cannot
+ * be predicted from where the last one did.  Sattolo's shuffle of slot
+ * numbers, kept in the slots' own free-list words, makes a single random
+ * cycle through all slots: followed from a random slot and cut before it
+ * comes back, it is a uniformly random order, at one random draw per slot
+ * and no memory beyond the slab.  Returns the first slot.
+ */
+static void *link_random(struct kmem_cache *s, struct slab *slab)
+{
+	unsigned int n = slab->objects, first;
+
+	if (unlikely(!slab_rand_seeded)) {
+		prandom_seed_state(&slab_rand, kmem_get_random_u64());
+		slab_rand_seeded = true;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		*setup_word(s, slab, i) = i;
+	for (unsigned int i = n - 1; i > 0; i--) {
+		unsigned int j = prandom_u32_below(&slab_rand, i);
+		uintptr_t tmp = *setup_word(s, slab, i);
+
+		*setup_word(s, slab, i) = *setup_word(s, slab, j);
+		*setup_word(s, slab, j) = tmp;
+	}
+	first = prandom_u32_below(&slab_rand, n);
+	for (unsigned int i = 0; i < n; i++) {
+		uintptr_t *word = setup_word(s, slab, i);
+		unsigned int next = (unsigned int)*word;
+		void *to = next == first ? NULL : slab_object(s, slab, next);
+
+		*word = (uintptr_t)to ^ freeptr_code(s, word);
+	}
+	return slab_object(s, slab, first);
+}
+
+/* Link the free slots of a new slab in address order. */
+static void *link_in_order(struct kmem_cache *s, struct slab *slab)
+{
+	void *next = NULL;
+
+	for (unsigned int i = slab->objects; i-- > 0;) {
+		uintptr_t *word = setup_word(s, slab, i);
+
+		*word = (uintptr_t)next ^ freeptr_code(s, word);
+		next = slab_object(s, slab, i);
+	}
+	return next;
+}
+
 static struct slab *new_slab(struct kmem_cache *s, gfp_t gfp)
 {
 	struct page *page;
 	struct slab *slab;
-	void *next = NULL;
 
 	gfp &= ~__GFP_ZERO;
 	if (s->order)
@@ -199,17 +288,21 @@ static struct slab *new_slab(struct kmem_cache *s, gfp_t gfp)
 	slab->objects = s->objects;
 	slab->inuse = 0;
 	slab->owner = NULL;
-	for (unsigned int i = s->objects; i-- > 0;) {
+	for (unsigned int i = 0; i < s->objects; i++) {
 		void *object = slab_object(s, slab, i);
 
 		if (s->flags & SLAB_DEBUG_FLAGS)
 			slab_debug_init_object(s, object);
 		if (s->ctor)
 			s->ctor(object);
-		set_freepointer(s, object, next);
-		next = object;
 	}
-	slab->freelist = next;
+	if (slab_options.freelist_random && s->objects > 1)
+		slab->freelist = link_random(s, slab);
+	else
+		slab->freelist = link_in_order(s, slab);
+	/* Every slot is free, and the tail the slots leave is nobody's. */
+	if (slab_shadowed(s))
+		shadow_redzone(slab_address(slab), PAGE_SIZE << s->order);
 	slab->cache = s;
 	page_set_flag(page, PG_slab);
 	return slab;
@@ -251,14 +344,25 @@ static inline void slab_move(struct slab *slab, struct list_head *to)
 	list_add(&slab->list, to);
 }
 
+static __cold void slab_report_double_free(struct kmem_cache *s, void *object)
+{
+	kmem_bug("%s: double free of object %p", s->name, object);
+}
+
 /*
  * Put @object back on its slab's free list and move the slab to the list
  * its new count belongs on (S1).  An empty slab beyond the kept reserve is
- * moved to @to_free, for the caller to release after unlocking.
+ * moved to @to_free, for the caller to release after unlocking.  An object
+ * that is already the head of the free list is a double free (the kernel's
+ * hardened-freelist check): reported, and refused.
  */
 static void __slab_put_object(struct kmem_cache *s, struct slab *slab, void *object,
 			      struct list_head *to_free)
 {
+	if (unlikely(object == slab->freelist)) {
+		slab_report_double_free(s, object);
+		return;
+	}
 	set_freepointer(s, object, slab->freelist);
 	slab->freelist = object;
 	if (slab->inuse-- == slab->objects) {
@@ -299,6 +403,25 @@ static inline void __slab_unlink_available(struct kmem_cache *s, struct slab *sl
 		s->nr_partial--;
 	else
 		s->nr_empty--;
+}
+
+void __slab_set_inuse(struct kmem_cache *s, struct slab *slab, unsigned int inuse)
+{
+	if (slab->inuse == slab->objects)
+		s->nr_full--;
+	else
+		__slab_unlink_available(s, slab);
+	slab->inuse = inuse;
+	if (inuse == slab->objects) {
+		slab_move(slab, &s->full);
+		s->nr_full++;
+	} else if (inuse) {
+		slab_move(slab, &s->partial);
+		s->nr_partial++;
+	} else {
+		slab_move(slab, &s->empty);
+		s->nr_empty++;
+	}
 }
 
 /* Add a new slab to the empty list (lock held). */
@@ -463,6 +586,31 @@ static struct slab_tcache *slab_thread_tcache(struct kmem_cache *s)
 	return &t->tcaches[id];
 }
 
+/*
+ * memcheck's leak check takes any pointer it finds in kmem's memory for a
+ * reference: under valgrind, the slots a stack or the barn no longer uses
+ * are cleared, so that a stale copy does not hide a leaked object.
+ */
+static inline void forget_pointers(void **slots, unsigned int n)
+{
+	if (KMEM_VALGRIND && shadow_watched())
+		memset(slots, 0, n * sizeof(void *));
+}
+
+/* The stack slot the object just popped came from. */
+static void tcache_forget_popped(struct kmem_cache *s, void *object)
+{
+	struct slab_thread *st = &slab_self;
+
+	if (kmem_gate_enter(&st->gate) && s->tcache_id < st->nr_tcaches) {
+		struct slab_tcache *tc = &st->tcaches[s->tcache_id];
+
+		if (tc->count < TCACHE_SLOTS && tc->objs[tc->count] == object)
+			forget_pointers(&tc->objs[tc->count], 1);
+	}
+	kmem_gate_leave(&st->gate);
+}
+
 /* ---- the barn ------------------------------------------------------------------ */
 
 /* Objects a barn holds: about BARN_BYTES, at least two batches. */
@@ -513,8 +661,10 @@ static unsigned int barn_take(struct kmem_cache *s, void **dst, unsigned int n)
 	/* Written under the lock, peeked at without it. */
 	WRITE_ONCE(b->count, b->count - n);
 	/* Another thread may have emptied it, and barn_release() freed @objs. */
-	if (n)
+	if (n) {
 		memcpy(dst, b->objs + b->count, n * sizeof(void *));
+		forget_pointers(b->objs + b->count, n);
+	}
 	pthread_mutex_unlock(&b->lock);
 	return n;
 }
@@ -558,15 +708,23 @@ static void barn_drain(struct kmem_cache *s)
 static unsigned int __slab_take(struct kmem_cache *s, struct slab *slab, void **dst, unsigned int n)
 {
 	unsigned int got = 0;
+	bool cut = false;
 
 	__slab_unlink_available(s, slab);
 	while (got < n && slab->freelist) {
 		void *object = slab->freelist;
+		void *next = get_freepointer(s, object);
 
-		slab->freelist = get_freepointer(s, object);
+		if (unlikely(!freeptr_valid(s, slab, next))) {
+			slab_freechain_corrupt(s, slab, object, next);
+			next = NULL;
+			cut = true;
+		}
+		slab->freelist = next;
 		dst[got++] = object;
 	}
-	slab->inuse += got;
+	/* Slots lost with a cut chain stay counted as in use: the slab stays consistent. */
+	slab->inuse = cut ? slab->objects : slab->inuse + got;
 	if (slab->inuse == slab->objects) {
 		slab_move(slab, &s->full);
 		s->nr_full++;
@@ -622,6 +780,7 @@ static void tcache_flush(struct kmem_cache *s, struct slab_tcache *tc)
 	if (!barn_put(s, tc->objs, batch))
 		slab_put_array(s, tc->objs, batch);
 	memmove(tc->objs, tc->objs + batch, (tc->count - batch) * sizeof(void *));
+	forget_pointers(tc->objs + tc->count - batch, batch);
 	WRITE_ONCE(tc->count, tc->count - batch);
 	counter_inc(&tc->flushes);
 }
@@ -652,36 +811,83 @@ static __always_inline void *tcache_pop(struct kmem_cache *s)
 	return object;
 }
 
-static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
+/*
+ * The bytes of @object the program may use: all of them, or for a kmalloc
+ * object only the request (behind it are checked bytes, or bytes a tool
+ * watches, until ksize() hands them out).
+ */
+static inline size_t slab_init_bytes(struct kmem_cache *s, void *object)
+{
+	return (s->flags & SLAB_KMALLOC) ? slab_object_usable(s, object) : s->object_size;
+}
+
+/*
+ * Zero a new object.  The bytes behind a kmalloc request are zeroed too:
+ * ksize() hands them out and krealloc() relies on them (but a debug
+ * cache's red zone there stays).
+ */
+static void slab_zero_object(struct kmem_cache *s, void *object)
+{
+	size_t usable = slab_init_bytes(s, object);
+
+	memset(object, 0, usable);
+	if (usable < s->object_size && !(s->flags & SLAB_RED_ZONE))
+		guarded_fill((char *)object + usable, 0, s->object_size - usable);
+}
+
+/* What a new object needs beyond the pop: s->hooks or __GFP_ZERO. */
+static __noinline void slab_post_alloc(struct kmem_cache *s, void *object, gfp_t gfp, size_t size)
+{
+	if (s->hooks & SLAB_HOOK_SHADOW) {
+		tcache_forget_popped(s, object);
+		/* A constructed object's contents are defined. */
+		shadow_alloc(object, size, s->object_size, s->ctor);
+	}
+	/* As in the kernel, __GFP_ZERO zeroes constructed objects too. */
+	if ((gfp & __GFP_ZERO) || (s->hooks & SLAB_HOOK_INIT_ON_ALLOC))
+		slab_zero_object(s, object);
+}
+
+/*
+ * @size is what the program asked for: the object size, or for kmalloc the
+ * request, which debug caches and tools check the bytes behind.
+ */
+static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, size_t size, void *caller)
 {
 	void *object;
 
 	if (unlikely(!s))
-		return slab_alloc_slow(s, gfp, caller);
+		return slab_alloc_slow(s, gfp, size, caller);
 	object = tcache_pop(s);
-	if (unlikely(!object))
-		return slab_alloc_slow(s, gfp, caller);
-	if (unlikely(gfp & __GFP_ZERO))
-		memset(object, 0, s->object_size);
+	if (unlikely(!object)) {
+		object = slab_alloc_slow(s, gfp, size, caller);
+		if (unlikely(!object))
+			return NULL;
+	}
+	if (unlikely(s->hooks | (gfp & __GFP_ZERO)))
+		slab_post_alloc(s, object, gfp, size);
 	return object;
 }
 
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 {
-	return slab_alloc(s, gfp, __builtin_return_address(0));
+	return slab_alloc(s, gfp, s ? s->object_size : 0, __builtin_return_address(0));
 }
 
-void *slab_alloc_object(struct kmem_cache *s, gfp_t gfp, void *caller)
+void *slab_alloc_object(struct kmem_cache *s, gfp_t gfp, size_t size, void *caller)
 {
-	return slab_alloc(s, gfp, caller);
+	return slab_alloc(s, gfp, size, caller);
 }
 
 /* One object from the slabs under the lock: debug caches, dead threads. */
-static void *slab_alloc_locked(struct kmem_cache *s, gfp_t gfp, void *caller)
+static void *slab_alloc_locked(struct kmem_cache *s, gfp_t gfp, size_t size, void *caller)
 {
+	struct slab_debug_ctx ctx;
 	struct slab *slab;
-	void *object;
+	void *object, *next;
 
+	if (s->flags & SLAB_DEBUG_FLAGS)
+		slab_debug_prepare(s, &ctx, caller, size);
 	pthread_mutex_lock(&s->lock);
 	slab = __slab_get_available(s);
 	if (!slab) {
@@ -694,8 +900,16 @@ static void *slab_alloc_locked(struct kmem_cache *s, gfp_t gfp, void *caller)
 	}
 	__slab_unlink_available(s, slab);
 	object = slab->freelist;
-	slab->freelist = get_freepointer(s, object);
-	if (++slab->inuse == slab->objects) {
+	next = get_freepointer(s, object);
+	if (likely(freeptr_valid(s, slab, next))) {
+		slab->freelist = next;
+		slab->inuse++;
+	} else {
+		slab_freechain_corrupt(s, slab, object, next);
+		slab->freelist = NULL;
+		slab->inuse = slab->objects;
+	}
+	if (slab->inuse == slab->objects) {
 		slab_move(slab, &s->full);
 		s->nr_full++;
 	} else {
@@ -703,14 +917,14 @@ static void *slab_alloc_locked(struct kmem_cache *s, gfp_t gfp, void *caller)
 		s->nr_partial++;
 	}
 	if (s->flags & SLAB_DEBUG_FLAGS)
-		slab_debug_alloc_checks(s, slab, object, caller);
+		slab_debug_alloc_checks(s, slab, object, &ctx);
 	s->retired.allocs++;
 	s->retired.slow_allocs++;
 	pthread_mutex_unlock(&s->lock);
 	return object;
 }
 
-static __noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, void *caller)
+static __noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, size_t size, void *caller)
 {
 	struct slab_tcache *tc;
 	void *object = NULL;
@@ -739,10 +953,7 @@ static __noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, void *c
 	}
 	kmem_thread_unlock_self();
 	if (!tc)
-		object = slab_alloc_locked(s, gfp, caller);
-	/* As in the kernel, __GFP_ZERO zeroes constructed objects too. */
-	if (object && (gfp & __GFP_ZERO))
-		memset(object, 0, s->object_size);
+		object = slab_alloc_locked(s, gfp, size, caller);
 	if (object && slab_testing_on(s))
 		slab_testing_count(s, object, true);
 	return object;
@@ -753,20 +964,21 @@ static __noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, void *c
  * checked, debug or not: a pointer outside every slab, into another cache,
  * or not at an object start would corrupt a free list.
  */
-static __cold void slab_free_invalid(struct kmem_cache *s, struct slab *slab, void *object)
+static __cold void slab_free_invalid(struct kmem_cache *s, struct slab *slab, void *object,
+				     const char *fn)
 {
 	if (!s)
-		kmem_bug("kmem_cache_free: NULL cache for object %p", object);
+		kmem_bug("%s: NULL cache for object %p", fn, object);
 	else if (!slab)
-		kmem_bug("%s: kmem_cache_free: invalid pointer %p: not an object of any slab",
-			 s->name, object);
+		kmem_bug("%s: %s: invalid pointer %p: not an object of any slab", s->name, fn,
+			 object);
 	else if (slab->cache != s)
-		kmem_bug("%s: kmem_cache_free: wrong cache: object %p belongs to cache %s", s->name,
-			 object, slab->cache->name);
+		kmem_bug("%s: %s: wrong cache: object %p belongs to cache %s", s->name, fn, object,
+			 slab->cache->name);
 	else
-		kmem_bug("%s: kmem_cache_free: invalid pointer %p: not the start of an object "
+		kmem_bug("%s: %s: invalid pointer %p: not the start of an object "
 			 "(slab %p, slot size %u)",
-			 s->name, object, (void *)slab_address(slab), s->size);
+			 s->name, fn, object, (void *)slab_address(slab), s->size);
 }
 
 static inline bool slab_free_valid(struct kmem_cache *s, struct slab *slab, void *object)
@@ -802,9 +1014,20 @@ static __always_inline bool tcache_push(struct kmem_cache *s, struct slab *slab,
 	return pushed;
 }
 
+/* What a freed object needs before it is cached: s->hooks. */
+static __noinline void slab_pre_free(struct kmem_cache *s, void *object)
+{
+	if (s->hooks & SLAB_HOOK_INIT_ON_FREE)
+		memset(object, 0, slab_init_bytes(s, object));
+	if (s->hooks & SLAB_HOOK_SHADOW)
+		shadow_free(object, s->object_size);
+}
+
 static __always_inline void __slab_free(struct kmem_cache *s, struct slab *slab, void *object,
 					void *caller)
 {
+	if (unlikely(s->hooks))
+		slab_pre_free(s, object);
 	if (unlikely(!tcache_push(s, slab, object)))
 		slab_free_slow(s, slab, object, caller);
 }
@@ -817,7 +1040,7 @@ void kmem_cache_free(struct kmem_cache *s, void *object)
 		return;
 	slab = object_slab(object);
 	if (unlikely(!slab_free_valid(s, slab, object))) {
-		slab_free_invalid(s, slab, object);
+		slab_free_invalid(s, slab, object, "kmem_cache_free");
 		return;
 	}
 	__slab_free(s, slab, object, __builtin_return_address(0));
@@ -826,6 +1049,7 @@ void kmem_cache_free(struct kmem_cache *s, void *object)
 static __noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *object,
 				      void *caller)
 {
+	struct slab_debug_ctx ctx;
 	struct list_head to_free;
 	struct slab_tcache *tc;
 
@@ -850,9 +1074,11 @@ static __noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, v
 		return;
 	}
 	kmem_thread_unlock_self();
+	if (s->flags & SLAB_DEBUG_FLAGS)
+		slab_debug_prepare(s, &ctx, caller, 0);
 	INIT_LIST_HEAD(&to_free);
 	pthread_mutex_lock(&s->lock);
-	if (!(s->flags & SLAB_DEBUG_FLAGS) || slab_debug_free_checks(s, slab, object, caller)) {
+	if (!(s->flags & SLAB_DEBUG_FLAGS) || slab_debug_free_checks(s, slab, object, &ctx)) {
 		__slab_put_object(s, slab, object, &to_free);
 		s->retired.frees++;
 		s->retired.slow_frees++;
@@ -866,7 +1092,7 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size, void **p
 	size_t i;
 
 	for (i = 0; i < size; i++) {
-		p[i] = slab_alloc(s, gfp, __builtin_return_address(0));
+		p[i] = slab_alloc(s, gfp, s ? s->object_size : 0, __builtin_return_address(0));
 		if (unlikely(!p[i])) {
 			kmem_cache_free_bulk(s, i, p);
 			return 0;
@@ -888,7 +1114,7 @@ void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
 			continue;
 		}
 		if (unlikely(!slab_free_valid(s, slab, p[i]))) {
-			slab_free_invalid(s, slab, p[i]);
+			slab_free_invalid(s, slab, p[i], "kmem_cache_free_bulk");
 			continue;
 		}
 		__slab_free(s, slab, p[i], __builtin_return_address(0));
@@ -908,10 +1134,18 @@ void slab_free_object(struct page *head, void *object, void *caller)
 	struct kmem_cache *s = slab->cache;
 
 	if (unlikely(!slab_free_valid(s, slab, object))) {
-		slab_free_invalid(s, slab, object);
+		slab_free_invalid(s, slab, object, kmem_api_name("kfree"));
 		return;
 	}
 	__slab_free(s, slab, object, caller);
+}
+
+void slab_object_resize(struct page *head, void *object, size_t size)
+{
+	struct kmem_cache *s = page_slab(head)->cache;
+
+	if (s->flags & SLAB_KMALLOC)
+		slab_object_resize_usable(s, object, size);
 }
 
 static void slab_owner_free(struct page *head, void *object)
@@ -919,10 +1153,14 @@ static void slab_owner_free(struct page *head, void *object)
 	slab_free_object(head, object, __builtin_return_address(0));
 }
 
+/* ksize(): the whole object is the program's from now on, as in the kernel. */
 static size_t slab_owner_size(struct page *head, const void *object)
 {
-	(void)object;
-	return page_slab(head)->cache->object_size;
+	struct kmem_cache *s = page_slab(head)->cache;
+
+	if (s->flags & SLAB_KMALLOC)
+		slab_object_resize_usable(s, (void *)object, s->object_size);
+	return s->object_size;
 }
 
 static const struct page_owner_ops slab_owner_ops = {
@@ -1093,19 +1331,56 @@ static void calculate_tcache(struct kmem_cache *s)
 	s->tcache_batch = limit / 2;
 }
 
+/* The options' work on every object of @s (see SLAB_HOOK_*). */
+static unsigned int calculate_hooks(const struct kmem_cache *s)
+{
+	bool initable = !s->ctor && !(s->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON));
+	unsigned int hooks = 0;
+
+	/* Debug caches tell the tools about their objects while checking them. */
+	if (slab_shadowed(s) && !(s->flags & SLAB_DEBUG_FLAGS))
+		hooks |= SLAB_HOOK_SHADOW;
+	if (slab_options.init_on_alloc && initable)
+		hooks |= SLAB_HOOK_INIT_ON_ALLOC;
+	if (slab_options.init_on_free && initable)
+		hooks |= SLAB_HOOK_INIT_ON_FREE;
+	return hooks;
+}
+
+/*
+ * Lay @s out for @flags: the debug options applied to the creation flags.
+ * slab_debug=O takes the metadata flags back when they would raise the
+ * slab order, as in the kernel.
+ */
+static void cache_layout(struct kmem_cache *s, slab_flags_t flags)
+{
+	s->flags = flags;
+	s->align = calculate_alignment(flags, s->args.align, s->object_size);
+	calculate_sizes(s, &s->args);
+	if (slab_debug_no_higher_order() && (s->flags & SLAB_DEBUG_METADATA_FLAGS) &&
+	    get_order(s->size) > get_order(s->object_size)) {
+		s->flags &= ~SLAB_DEBUG_METADATA_FLAGS;
+		calculate_sizes(s, &s->args);
+	}
+	calculate_tcache(s);
+	s->hooks = calculate_hooks(s);
+}
+
+/* slab_mutex held (the debug options are read under it). */
 static bool cache_setup(struct kmem_cache *s, const char *name, unsigned int size,
 			const struct kmem_cache_args *args, slab_flags_t flags)
 {
 	memset(s, 0, sizeof(*s));
 	s->name = name;
 	s->object_size = size;
-	s->flags = flags;
+	s->creation_flags = flags;
+	s->args = *args;
 	s->ctor = args->ctor;
 	s->useroffset = args->useroffset;
 	s->usersize = args->usersize;
-	s->align = calculate_alignment(flags, args->align, size);
-	calculate_sizes(s, args);
-	calculate_tcache(s);
+	if (slab_options.freelist_hardened)
+		s->random = kmem_get_random_u64() | 1;
+	cache_layout(s, slab_debug_flags(flags, name));
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->barn.lock, NULL);
 	INIT_LIST_HEAD(&s->partial);
@@ -1131,10 +1406,21 @@ static void cache_assign_tcache_id(struct kmem_cache *s)
 	}
 }
 
+void slab_cache_relayout(struct kmem_cache *s, slab_flags_t flags)
+{
+	if (s->tcache_id != NO_TCACHE_ID) {
+		tcache_owner[s->tcache_id] = NULL;
+		s->tcache_id = NO_TCACHE_ID;
+	}
+	cache_layout(s, flags);
+	cache_assign_tcache_id(s);
+}
+
 static void slab_init_once(void)
 {
 	static const struct kmem_cache_args boot_args = {.align = CACHE_LINE_SIZE};
 
+	slab_options_init();
 	cache_setup(&kmem_cache_boot, "kmem_cache", sizeof(struct kmem_cache), &boot_args,
 		    SLAB_HWCACHE_ALIGN);
 	cache_assign_tcache_id(&kmem_cache_boot);
@@ -1215,8 +1501,8 @@ struct kmem_cache *__kmem_cache_create_args(const char *name, unsigned int objec
 	s = kmem_cache_alloc(&kmem_cache_boot, GFP_KERNEL);
 	if (!s)
 		goto fail;
-	cache_setup(s, name, object_size, args, flags);
 	pthread_mutex_lock(&slab_mutex);
+	cache_setup(s, name, object_size, args, flags);
 	cache_publish(s);
 	pthread_mutex_unlock(&slab_mutex);
 	return s;
@@ -1239,8 +1525,8 @@ struct kmem_cache *slab_create_kmalloc_cache(const char *name, unsigned int size
 	s = kmem_cache_alloc(&kmem_cache_boot, GFP_KERNEL | __GFP_NOWARN);
 	if (!s)
 		return NULL;
-	cache_setup(s, name, size, &args, SLAB_KMALLOC);
 	pthread_mutex_lock(&slab_mutex);
+	cache_setup(s, name, size, &args, SLAB_KMALLOC);
 	cache_publish(s);
 	pthread_mutex_unlock(&slab_mutex);
 	return s;

@@ -211,6 +211,51 @@ KMEM_API int kmem_fault_set(enum kmem_fault_target target, const struct kmem_fau
  */
 KMEM_API unsigned long kmem_fault_injected(enum kmem_fault_target target);
 
+/**
+ * kmem_slab_debug - set the slab debugging options, in the kernel's
+ *	slab_debug= syntax
+ * @options: blocks separated by ';', each of option letters optionally
+ *	followed by ",cache,cache..." (a name ending in '*' matches every
+ *	cache whose name starts with the part before it, e.g. "kmalloc-*").
+ *	Letters: F sanity checks, Z red zones, P poisoning, U owner tracking
+ *	(caller, short stack, thread, time), T trace every alloc and free, A
+ *	failslab (the cache fails when KMEM_FAIL_SLAB has cache-filter), O no debugging for caches
+ *	whose slab order the metadata would raise, '-' none.  Examples:
+ *	"FZPU", "FZ,kmalloc-*;P,dentry".  "" means full debugging (FZPU) of
+ *	every cache, as the kernel's bare slab_debug; NULL switches debugging
+ *	off.
+ *
+ * The environment variable KMEM_SLAB_DEBUG gives the options at first use;
+ * this call replaces them.  They apply to caches created afterwards and to
+ * caches that have not allocated anything yet: called before the first
+ * allocation, they reach every cache, kmem's kmalloc caches included.  A
+ * debug cache checks every allocation and free under its lock and reports
+ * corruption in the kernel's format (see Documentation/slab.rst).  Call it
+ * while no other thread uses the caches it changes.
+ *
+ * Return: 0, or -1 when a letter was unknown (warned about by name and
+ * skipped; the rest applies) or @options is longer than 1023 bytes
+ * (nothing changes).
+ */
+KMEM_API int kmem_slab_debug(const char *options);
+
+/**
+ * kmem_leak_check - report the objects still allocated in debug caches
+ * @fd: where to write the report (e.g. STDERR_FILENO)
+ *
+ * Objects are grouped by cache and allocation stack, largest groups first,
+ * with their count and bytes, as LeakSanitizer and kmemleak summarise;
+ * caches with SLAB_STORE_USER (slab_debug=U) have stacks, other debug
+ * caches are summarised per cache.  kmem's own bookkeeping (the kmem_cache
+ * cache) is left out.  KMEM_LEAK_CHECK=1 runs it at exit on stderr (any
+ * other value but 0 names a file to append to), and switches on U for
+ * every cache when KMEM_SLAB_DEBUG is not set.  Call it when no other
+ * thread allocates.
+ *
+ * Return: the number of objects reported.
+ */
+KMEM_API unsigned long kmem_leak_check(int fd);
+
 KMEM_END_DECLS
 
 #endif /* KMEM_DEBUG_H */

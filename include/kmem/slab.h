@@ -46,7 +46,7 @@ typedef unsigned int slab_flags_t;
 #define SLAB_STORE_USER ((slab_flags_t)0x00000080U)	    /* record last alloc/free caller */
 #define SLAB_PANIC ((slab_flags_t)0x00000100U)		    /* abort if creation fails */
 #define SLAB_TYPESAFE_BY_RCU ((slab_flags_t)0x00000200U)    /* slab pages freed after RCU GP */
-#define SLAB_TRACE ((slab_flags_t)0x00000400U)		    /* accepted, no tracing yet */
+#define SLAB_TRACE ((slab_flags_t)0x00000400U)		    /* print every alloc and free */
 #define SLAB_DEBUG_OBJECTS ((slab_flags_t)0)
 #define SLAB_NOLEAKTRACE ((slab_flags_t)0x00000800U) /* accepted, no meaning here */
 #define SLAB_NO_MERGE ((slab_flags_t)0x00001000U)    /* kmem never merges caches */

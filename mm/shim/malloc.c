@@ -17,8 +17,11 @@
  * KMALLOC_MAX_SIZE aligned to at most a page is a vmalloc area, which
  * starts on a page.
  * free() is kvfree(): a pointer kmem did not hand out is reported as
- * "BUG: kmalloc: kfree(...)" and the process aborts instead of corrupting
- * the heap.
+ * "BUG: kmalloc: free(...)" and the process aborts instead of corrupting
+ * the heap.  Every entry point tells kmem which call it is in and who
+ * called it (lib/core.h's kmem_api_call), so reports name the malloc call
+ * and the program's caller, and allocation tracks (slab_debug=U) start in
+ * the program rather than here.
  *
  * Initialisation is kmem's own lazy, thread-safe set-up on the first call;
  * it uses only pthread_once, pthread keys, getenv, sysconf and mmap, none of
@@ -55,6 +58,11 @@
 /* C23's sized frees; glibc 2.36's headers do not declare them yet. */
 void free_sized(void *p, size_t size);
 void free_aligned_sized(void *p, size_t align, size_t size);
+
+/* The call in progress, for kmem's reports and tracks. */
+#define SHIM_ENTER(fn, p)                                                                          \
+	const struct kmem_api_call shim_call = {(fn), (p), __builtin_return_address(0)};           \
+	kmem_api_enter(&shim_call)
 
 static inline void *set_enomem(void)
 {
@@ -113,29 +121,40 @@ static size_t shim_usable_size(const void *p)
 
 __shim_export void *malloc(size_t size)
 {
-	return shim_alloc(size, SHIM_GFP);
+	void *p;
+
+	SHIM_ENTER("malloc", NULL);
+	p = shim_alloc(size, SHIM_GFP);
+	kmem_api_leave();
+	return p;
 }
 
 __shim_export void free(void *p)
 {
+	SHIM_ENTER("free", p);
 	shim_free(p);
+	kmem_api_leave();
 }
 
 __shim_export void *calloc(size_t n, size_t size)
 {
 	size_t bytes;
+	void *p;
 
 	if (__builtin_mul_overflow(n, size, &bytes))
 		return set_enomem();
-	return shim_alloc(bytes, SHIM_GFP | __GFP_ZERO);
+	SHIM_ENTER("calloc", NULL);
+	p = shim_alloc(bytes, SHIM_GFP | __GFP_ZERO);
+	kmem_api_leave();
+	return p;
 }
 
-__shim_export void *realloc(void *p, size_t size)
+static void *shim_realloc(void *p, size_t size)
 {
 	void *n;
 
 	if (!p)
-		return malloc(size);
+		return shim_alloc(size, SHIM_GFP);
 	if (!size) {
 		shim_free(p);
 		return NULL;
@@ -160,13 +179,27 @@ __shim_export void *realloc(void *p, size_t size)
 	return set_enomem();
 }
 
+__shim_export void *realloc(void *p, size_t size)
+{
+	void *n;
+
+	SHIM_ENTER("realloc", p);
+	n = shim_realloc(p, size);
+	kmem_api_leave();
+	return n;
+}
+
 __shim_export void *reallocarray(void *p, size_t n, size_t size)
 {
 	size_t bytes;
+	void *q;
 
 	if (__builtin_mul_overflow(n, size, &bytes))
 		return set_enomem();
-	return realloc(p, bytes);
+	SHIM_ENTER("reallocarray", p);
+	q = shim_realloc(p, bytes);
+	kmem_api_leave();
+	return q;
 }
 
 __shim_export int posix_memalign(void **out, size_t align, size_t size)
@@ -176,12 +209,26 @@ __shim_export int posix_memalign(void **out, size_t align, size_t size)
 
 	if (!is_power_of_2(align) || align % sizeof(void *))
 		return EINVAL;
+	SHIM_ENTER("posix_memalign", NULL);
 	p = shim_aligned(align, size);
+	kmem_api_leave();
 	errno = saved;
 	if (!p)
 		return ENOMEM;
 	*out = p;
 	return 0;
+}
+
+/* The aligned entry points, named for reports. */
+static void *shim_aligned_call(const char *fn, size_t align, size_t size, void *caller)
+{
+	const struct kmem_api_call call = {fn, NULL, caller};
+	void *p;
+
+	kmem_api_enter(&call);
+	p = shim_aligned(align, size);
+	kmem_api_leave();
+	return p;
 }
 
 __shim_export void *aligned_alloc(size_t align, size_t size)
@@ -190,7 +237,7 @@ __shim_export void *aligned_alloc(size_t align, size_t size)
 		errno = EINVAL;
 		return NULL;
 	}
-	return shim_aligned(align, size);
+	return shim_aligned_call("aligned_alloc", align, size, __builtin_return_address(0));
 }
 
 /* glibc rounds a non-power-of-two alignment up to the next power of two. */
@@ -202,37 +249,47 @@ __shim_export void *memalign(size_t align, size_t size)
 	}
 	if (align > 1 && !is_power_of_2(align))
 		align = (size_t)1 << (8 * sizeof(long) - (size_t)__builtin_clzl(align - 1));
-	return shim_aligned(align, size);
+	return shim_aligned_call("memalign", align, size, __builtin_return_address(0));
 }
 
 __shim_export void *valloc(size_t size)
 {
-	return shim_aligned(PAGE_SIZE, size);
+	return shim_aligned_call("valloc", PAGE_SIZE, size, __builtin_return_address(0));
 }
 
 __shim_export void *pvalloc(size_t size)
 {
 	if (size > SIZE_MAX - PAGE_SIZE)
 		return set_enomem();
-	return shim_aligned(PAGE_SIZE, size ? PAGE_ALIGN(size) : PAGE_SIZE);
+	return shim_aligned_call("pvalloc", PAGE_SIZE, size ? PAGE_ALIGN(size) : PAGE_SIZE,
+				 __builtin_return_address(0));
 }
 
 __shim_export size_t malloc_usable_size(void *p)
 {
-	return shim_usable_size(p);
+	size_t n;
+
+	SHIM_ENTER("malloc_usable_size", p);
+	n = shim_usable_size(p);
+	kmem_api_leave();
+	return n;
 }
 
 __shim_export void free_sized(void *p, size_t size)
 {
 	(void)size;
+	SHIM_ENTER("free_sized", p);
 	shim_free(p);
+	kmem_api_leave();
 }
 
 __shim_export void free_aligned_sized(void *p, size_t align, size_t size)
 {
 	(void)align;
 	(void)size;
+	SHIM_ENTER("free_aligned_sized", p);
 	shim_free(p);
+	kmem_api_leave();
 }
 
 /* ---- KMEM_STATS -------------------------------------------------------- */

@@ -10,6 +10,7 @@
 #include <kmem/heap.h>
 #include "lib/prandom.h"
 #include "test/helpers.h"
+#include "test/unchecked.h"
 
 TestSuite(kmalloc, .fini = kmem_test_check, .timeout = 30);
 
@@ -280,7 +281,9 @@ Test(kmalloc, bad_frees_are_reported)
 	kfree(big + PAGE_SIZE);
 	cr_assert_eq(captured(KMEM_REPORT_BUG), 4, "interior pointer into a large block");
 	kfree(p);
+	misuse_begin();
 	kfree(p);
+	misuse_end();
 	cr_assert_eq(captured(KMEM_REPORT_BUG), 5, "an immediate double free into a thread cache");
 	cr_assert(captured_contains("double free"));
 	cr_assert_eq(ksize(&on_stack), 0);

@@ -253,6 +253,27 @@ static void free_foreign_memory(void)
 	do_free(not_ours);
 }
 
+static void realloc_foreign_memory(void)
+{
+	static char not_ours[64] __attribute__((aligned(16)));
+
+	do_realloc(not_ours, 100);
+}
+
+static void usable_size_of_foreign_memory(void)
+{
+	static char not_ours[64] __attribute__((aligned(16)));
+
+	malloc_usable_size(not_ours);
+}
+
+static void free_interior(void)
+{
+	char *p = malloc(40);
+
+	do_free(p + 8);
+}
+
 static void free_twice(void)
 {
 	void *p = malloc(40);
@@ -263,8 +284,26 @@ static void free_twice(void)
 
 Test(shim, free_of_foreign_memory_is_reported_and_aborts)
 {
-	expect_abort_with_report(free_foreign_memory, "BUG: kmalloc: kfree(");
+	/* The report names the program's call, not the kmem function behind it. */
+	expect_abort_with_report(free_foreign_memory, "BUG: kmalloc: free(");
 	expect_abort_with_report(free_foreign_memory, "address was not allocated by kmem");
+	expect_abort_with_report(free_foreign_memory, "\nIn free(");
+}
+
+Test(shim, a_bad_realloc_is_reported_as_realloc_not_ksize)
+{
+	expect_abort_with_report(realloc_foreign_memory, "BUG: kmalloc: realloc(");
+}
+
+Test(shim, a_bad_malloc_usable_size_is_reported_as_such)
+{
+	expect_abort_with_report(usable_size_of_foreign_memory,
+				 "BUG: kmalloc: malloc_usable_size(");
+}
+
+Test(shim, an_interior_free_names_free_and_the_cache)
+{
+	expect_abort_with_report(free_interior, "BUG: kmalloc-48: free: invalid pointer ");
 }
 
 Test(shim, double_free_is_reported_and_aborts)

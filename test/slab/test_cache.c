@@ -11,6 +11,7 @@
 
 #include "page/page.h"
 #include "test/helpers.h"
+#include "test/unchecked.h"
 
 TestSuite(slab, .fini = kmem_test_check, .timeout = 30);
 
@@ -450,7 +451,9 @@ Test(slab, immediate_double_free_is_caught_without_debug_flags)
 
 	capture_reports();
 	kmem_cache_free(s, p);
+	misuse_begin();
 	kmem_cache_free(s, p);
+	misuse_end();
 	cr_assert(captured_contains("BUG: df: double free of object"));
 	kmem_cache_destroy(s);
 }
