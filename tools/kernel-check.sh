@@ -81,7 +81,7 @@ echo "kernel-check: $PKG $VERSION (Linux $KVER), suites on $SHIM: $SUITES"
 HARNESS_INC="-I../shared -I. -I../../include -I../../../lib"
 BASE_CFLAGS="-g -Og -Wall -D_LGPL_SOURCE ${URCU_CFLAGS:-}"
 if [ "$SHIM" = kmem ]; then
-	[ -r "$BUILD/libkmem.a" ] && [ -r "$BUILD/libkmem-ktest.a" ] ||
+	{ [ -r "$BUILD/libkmem.a" ] && [ -r "$BUILD/libkmem-ktest.a" ]; } ||
 		die "$BUILD has no libkmem.a or libkmem-ktest.a (run through make kernel-check)"
 	MAKE_ARGS=(
 		"CFLAGS=-I$KMEM/include/kmem -I$KMEM/include $HARNESS_INC $BASE_CFLAGS $SAN_FLAGS"
