@@ -1240,6 +1240,7 @@ static unsigned long slab_release_empty(struct kmem_cache *s)
 static void barn_release(struct kmem_cache *s)
 {
 	struct slab_barn *b = &s->barn;
+	unsigned int order = 0;
 	void *objs;
 
 	barn_drain(s);
@@ -1248,10 +1249,11 @@ static void barn_release(struct kmem_cache *s)
 	if (objs) {
 		WRITE_ONCE(b->capacity, 0);
 		b->objs = NULL;
+		order = b->order; /* a racing barn_setup() may set up a new array */
 	}
 	pthread_mutex_unlock(&b->lock);
 	if (objs)
-		__free_pages(virt_to_page(objs), b->order);
+		__free_pages(virt_to_page(objs), order);
 }
 
 /* Barn and empty slabs of @s back to the page allocator. */
