@@ -22,6 +22,8 @@
 #                        (CHECK_FAULTS=short: the quick version CI runs)
 #   make FILTER='buddy/*' check             run a subset of the tests
 #   make lint            clang-format, clang-tidy and cppcheck over the sources
+#   make kernel-check    Linux 6.12's xarray, IDA, maple tree and VMA suites on kmem
+#                        (KERNEL_SUITES="multiorder xarray idr-test": a subset)
 
 comma := ,
 VERSION_MAJOR := $(shell sed -n 's/^\#define KMEM_VERSION_MAJOR //p' include/kmem/version.h)
@@ -81,6 +83,8 @@ TEST_SRCS := $(sort $(filter-out test/stress/% test/shim/% test/headers/% test/l
 STRESS_SRCS := $(sort $(wildcard test/stress/*.c))
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
 HEADERS := $(sort $(wildcard include/kmem/*.h))
+# The kernel's own header names, for kernel code built on kmem.
+COMPAT_HEADERS := $(sort $(wildcard include/kmem/linux/*.h))
 
 STATIC_LIB := $(BUILD)/libkmem.a
 SONAME := libkmem.so.$(VERSION_MAJOR)
@@ -99,7 +103,7 @@ STAGE := $(abspath $(BUILD)/stage)
 
 # shim-check: real programs under LD_PRELOAD=libkmem-malloc.so
 .PHONY: shim-check all deps check-deps check demo install uninstall clean bench valgrind \
-	install-check man-check stress lint header-check cxx-check link-check
+	install-check man-check stress lint header-check cxx-check link-check kernel-check
 .DEFAULT_GOAL := all
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(PC_FILE) $(SHIM_LIB)
@@ -300,6 +304,24 @@ $(BUILD)/interpose-shared: test/link/interpose.c $(SHARED_LIB)
 $(BUILD)/interpose-static: test/link/interpose.c $(STATIC_LIB)
 	$(Q)$(CC) $(USER_CFLAGS) -o $@ $< $(STATIC_LIB) $(LIBS)
 
+# ---- the kernel's own test suites on kmem (Documentation/kernel-compat.rst) ----
+# libkmem-ktest: the kernel harness's slab hooks and counters on kmem.
+KTEST_LIB := $(BUILD)/libkmem-ktest.a
+KERNEL_SUITES ?= multiorder xarray idr-test maple main vma
+# harness: the same suites on the harness's own malloc-based stand-in.
+KERNEL_SHIM ?= kmem
+all: $(KTEST_LIB)
+
+$(KTEST_LIB): ktest/ktest.c $(HEADERS) | deps
+	@mkdir -p $(BUILD)/obj/ktest
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)$(CC) $(USER_CFLAGS) -Wmissing-prototypes -fPIC -c $< -o $(BUILD)/obj/ktest/ktest.o
+	$(Q)rm -f $@ && ar rcs $@ $(BUILD)/obj/ktest/ktest.o
+
+kernel-check: $(STATIC_LIB) $(KTEST_LIB)
+	+$(Q)CC="$(CC)" SAN_FLAGS="$(SAN_FLAGS)" URCU_CFLAGS="$(URCU_CFLAGS)" URCU_LIBS="$(URCU_LIBS)" \
+		bash tools/kernel-check.sh $(BUILD) "$(KERNEL_SUITES)" $(KERNEL_SHIM)
+
 valgrind: $(TEST_BIN) $(TEST_PROGS)
 	$(Q)valgrind --error-exitcode=1 --trace-children=yes --quiet \
 		$(TEST_BIN) --jobs 1 $(if $(FILTER),--filter '$(FILTER)')
@@ -316,10 +338,11 @@ SUBST_PATHS = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 CMAKE_FILES := kmemConfig.cmake kmemConfigVersion.cmake
 
 install: all
-	install -d $(DESTDIR)$(INCLUDEDIR)/kmem $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	install -d $(DESTDIR)$(INCLUDEDIR)/kmem $(DESTDIR)$(INCLUDEDIR)/kmem/linux $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(BINDIR) $(DESTDIR)$(CMAKEDIR)
 	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/kmem/
-	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(COMPAT_HEADERS) $(DESTDIR)$(INCLUDEDIR)/kmem/linux/
+	install -m 644 $(STATIC_LIB) $(KTEST_LIB) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(SHARED_LIB) $(SHIM_LIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libkmem.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libkmem.so
@@ -331,17 +354,19 @@ install: all
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/kmem/,$(notdir $(HEADERS)))
+	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/kmem/linux/,$(notdir $(COMPAT_HEADERS)))
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/kmem/linux
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/kmem
 	rm -f $(DESTDIR)$(LIBDIR)/libkmem.a $(DESTDIR)$(LIBDIR)/libkmem.so.$(VERSION) \
 		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libkmem.so \
-		$(DESTDIR)$(LIBDIR)/libkmem-malloc.so \
+		$(DESTDIR)$(LIBDIR)/libkmem-malloc.so $(DESTDIR)$(LIBDIR)/libkmem-ktest.a \
 		$(DESTDIR)$(PKGCONFIGDIR)/kmem.pc
 	rm -f $(addprefix $(DESTDIR)$(CMAKEDIR)/,$(CMAKE_FILES))
 	-rmdir $(DESTDIR)$(CMAKEDIR)
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOL_BINS)))
 	for page in $(notdir $(MAN_PAGES)); do rm -f $(DESTDIR)$(MANDIR)/man$${page##*.}/$$page; done
 
-FORMATTED := $(sort $(wildcard include/kmem/*.h lib/*.[ch] page/*.[ch] slab/*.[ch] mm/*.[ch] test/*.[ch] \
+FORMATTED := $(sort $(wildcard include/kmem/*.h include/kmem/linux/*.h ktest/*.c lib/*.[ch] page/*.[ch] slab/*.[ch] mm/*.[ch] test/*.[ch] \
 	test/*/*.c test/cxx/*.cpp examples/*.c bench/*.[ch] tools/*.c mm/shim/*.[ch]))
 
 # Any clang-tidy or cppcheck finding fails: fix it, or suppress that one line

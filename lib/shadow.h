@@ -269,7 +269,8 @@ static inline uintptr_t guarded_load(const void *p)
 	uintptr_t v;
 
 	shadow_quiet_begin();
-	v = *(const uintptr_t *)p;
+	/* Relaxed atomic: some words (heap chunk headers) change under a lock we do not hold. */
+	v = __atomic_load_n((const uintptr_t *)p, __ATOMIC_RELAXED);
 	shadow_quiet_end();
 	return v;
 #endif

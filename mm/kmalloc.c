@@ -63,6 +63,7 @@
 #include <kmem/vmalloc.h>
 
 #include "lib/shadow.h"
+#include "lib/testing.h"
 #include "lib/thread.h"
 #include "mm/internal.h"
 #include "page/page.h"
@@ -294,6 +295,33 @@ static struct kheap *kmalloc_arena(void)
 	return h;
 }
 
+/*
+ * kmalloc memory outside the kmalloc caches, counted for the test hooks
+ * (kmem/testing.h); the slab layer counts what the caches serve.  Beyond
+ * the caches every path is a slow one: one load while the hooks are off.
+ */
+static inline void *kmalloc_counted(void *p)
+{
+	if (p && kmem_testing_active())
+		kmem_testing_count(NULL, p, true, true);
+	return p;
+}
+
+static inline void kmalloc_uncount(const void *p)
+{
+	if (kmem_testing_active())
+		kmem_testing_count(NULL, p, true, false);
+}
+
+/*
+ * kmalloc's budget for a heap chunk or a page block.  The kmalloc caches
+ * apply it to what they serve, in the slab layer's slow path.
+ */
+static inline bool kmalloc_outside_slabs_allowed(gfp_t gfp)
+{
+	return !kmem_testing_active() || kmem_testing_kmalloc_may_alloc(gfp);
+}
+
 /* ---- large allocations ----------------------------------------------------------- */
 
 static void *kmalloc_large(size_t size, gfp_t gfp)
@@ -308,7 +336,7 @@ static void *kmalloc_large(size_t size, gfp_t gfp)
 	shadow_alloc(page_address(page), PAGE_SIZE << order, PAGE_SIZE << order, gfp & __GFP_ZERO);
 	__atomic_fetch_add(&large_bytes, PAGE_SIZE << order, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&large_count, 1, __ATOMIC_RELAXED);
-	return page_address(page);
+	return kmalloc_counted(page_address(page));
 }
 
 static __cold void large_interior(const void *p, struct page *head, const char *fn)
@@ -325,6 +353,7 @@ static void large_free_obj(struct page *head, void *obj)
 		large_interior(obj, head, "kfree");
 		return;
 	}
+	kmalloc_uncount(obj);
 	__atomic_fetch_sub(&large_bytes, PAGE_SIZE << order, __ATOMIC_RELAXED);
 	__atomic_fetch_sub(&large_count, 1, __ATOMIC_RELAXED);
 	shadow_free(obj, PAGE_SIZE << order);
@@ -364,10 +393,12 @@ static __noinline void *kmalloc_big(size_t size, gfp_t gfp)
 				  size, KMALLOC_MAX_SIZE);
 		return NULL;
 	}
+	if (!kmalloc_outside_slabs_allowed(gfp))
+		return NULL;
 	if (is_power_of_2(size) || size > KMALLOC_HEAP_MAX)
 		return kmalloc_large(size, gfp);
 	arena = kmalloc_arena();
-	return arena ? kheap_alloc(arena, size, gfp) : NULL;
+	return arena ? kmalloc_counted(kheap_alloc(arena, size, gfp)) : NULL;
 }
 
 void *kmem_kmalloc_class(unsigned int index, gfp_t gfp)
@@ -434,8 +465,10 @@ void *kmalloc_aligned(size_t size, size_t align, gfp_t gfp)
 		return kmalloc(kmalloc_sizes[cls], gfp);
 	}
 	if (align <= PAGE_SIZE && size <= KMALLOC_HEAP_MAX && !is_power_of_2(size)) {
+		if (!kmalloc_outside_slabs_allowed(gfp))
+			return NULL;
 		arena = kmalloc_arena();
-		return arena ? kheap_alloc_aligned(arena, size, align, gfp) : NULL;
+		return arena ? kmalloc_counted(kheap_alloc_aligned(arena, size, align, gfp)) : NULL;
 	}
 	/* A block of 2^order pages is aligned to its own size. */
 	return kmalloc_big((size_t)1 << (64 - __builtin_clzl(need - 1)), gfp);
@@ -516,8 +549,10 @@ static __noinline void kfree_other(const void *p, struct page *head)
 
 	if (head->flags & (1UL << PG_heap)) {
 		h = kmalloc_chunk_arena(p, "kfree");
-		if (h)
+		if (h) {
+			kmalloc_uncount(p);
 			heap_free_batch(h, (void *const *)&p, 1);
+		}
 	} else if (head->flags & (1UL << PG_large)) {
 		large_free_obj(head, (void *)p);
 	} else {

@@ -172,6 +172,19 @@ struct slab_barn {
 	unsigned int order; /* page order of the @objs block */
 };
 
+/*
+ * struct slab_testing - a cache's test hooks (kmem/testing.h, slab/testing.c),
+ * read only while they are on; every field is accessed atomically.
+ */
+struct slab_testing {
+	unsigned int budget;	  /* allocations that may not block still allowed */
+	bool callback_pending;	  /* one failed for want of budget */
+	void (*callback)(void *); /* run on the allocation after that */
+	void *private;		  /* its argument */
+	long live;		  /* objects allocated and not freed */
+	unsigned long total;	  /* objects allocated since the last reset */
+};
+
 struct kmem_cache {
 	/* Read by the fast paths. */
 	unsigned int tcache_id;	     /* index in slab_thread.tcaches, or NO_TCACHE_ID */
@@ -213,6 +226,7 @@ struct kmem_cache {
 	struct slab_barn barn;
 
 	struct list_head link; /* slab_caches, under slab_mutex */
+	struct slab_testing testing;
 };
 
 /* slub.c */
@@ -369,6 +383,15 @@ __hidden void slab_object_set_usable(struct kmem_cache *s, void *object, size_t 
 __hidden void slab_object_resize_usable(struct kmem_cache *s, void *object, size_t size);
 /* Set @slab's count of slots in use and file it on the list that count belongs on. */
 __hidden void __slab_set_inuse(struct kmem_cache *s, struct slab *slab, unsigned int inuse);
+
+/*
+ * testing.c: the test hooks, called from the slow paths only while
+ * kmem_testing_active().  slab_testing_may_alloc() runs a pending failure
+ * callback and applies the budget (kmalloc's for the kmalloc caches);
+ * slab_testing_count() counts an allocation (@alloc) or a free of @object.
+ */
+__hidden bool slab_testing_may_alloc(struct kmem_cache *s, gfp_t gfp);
+__hidden void slab_testing_count(struct kmem_cache *s, const void *object, bool alloc);
 
 /* rcu.c: deferred freeing of SLAB_TYPESAFE_BY_RCU slab pages. */
 __hidden void slab_rcu_defer(struct slab *slab);

@@ -69,6 +69,7 @@
 
 #include "lib/fault.h"
 #include "lib/prandom.h"
+#include "lib/testing.h"
 #include "slab/internal.h"
 
 /* A thread caches about TCACHE_BYTES of a cache, 2..TCACHE_SLOTS objects. */
@@ -86,6 +87,12 @@ static pthread_once_t slab_once = PTHREAD_ONCE_INIT;
 
 /* The cache of struct kmem_cache itself, as in the kernel. */
 struct kmem_cache kmem_cache_boot;
+
+/* Do the test hooks apply to @s?  kmem's own bookkeeping is never failed nor counted. */
+static inline bool slab_testing_on(const struct kmem_cache *s)
+{
+	return kmem_testing_active() && s != &kmem_cache_boot;
+}
 
 /* tcache id -> cache, under slab_mutex (read under the registry lock). */
 static struct kmem_cache *tcache_owner[MAX_TCACHE_IDS];
@@ -934,6 +941,9 @@ static __noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, size_t 
 					  caller)) &&
 	    s != &kmem_cache_boot)
 		return NULL;
+	/* The test hooks (kmem/testing.h) divert every fast path here too. */
+	if (slab_testing_on(s) && !slab_testing_may_alloc(s, gfp))
+		return NULL;
 	kmem_thread_lock_self();
 	tc = slab_thread_tcache(s);
 	if (tc && (tc->count || tcache_refill(s, tc, gfp))) {
@@ -946,6 +956,8 @@ static __noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, size_t 
 	kmem_thread_unlock_self();
 	if (!tc)
 		object = slab_alloc_locked(s, gfp, size, caller);
+	if (object && slab_testing_on(s))
+		slab_testing_count(s, object, true);
 	return object;
 }
 
@@ -1043,6 +1055,9 @@ static __noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, v
 	struct list_head to_free;
 	struct slab_tcache *tc;
 
+	/* The test hooks (kmem/testing.h) divert every fast path here too. */
+	if (slab_testing_on(s))
+		slab_testing_count(s, object, false);
 	kmem_thread_lock_self();
 	tc = slab_thread_tcache(s);
 	if (tc) {
@@ -1225,6 +1240,7 @@ static unsigned long slab_release_empty(struct kmem_cache *s)
 static void barn_release(struct kmem_cache *s)
 {
 	struct slab_barn *b = &s->barn;
+	unsigned int order = 0;
 	void *objs;
 
 	barn_drain(s);
@@ -1233,10 +1249,11 @@ static void barn_release(struct kmem_cache *s)
 	if (objs) {
 		WRITE_ONCE(b->capacity, 0);
 		b->objs = NULL;
+		order = b->order; /* a racing barn_setup() may set up a new array */
 	}
 	pthread_mutex_unlock(&b->lock);
 	if (objs)
-		__free_pages(virt_to_page(objs), b->order);
+		__free_pages(virt_to_page(objs), order);
 }
 
 /* Barn and empty slabs of @s back to the page allocator. */

@@ -15,5 +15,6 @@
 #include <kmem/vmalloc.h>
 #include <kmem/mempool.h>
 #include <kmem/heap.h>
+#include <kmem/testing.h>
 
 #endif /* KMEM_KMEM_H */
