@@ -420,6 +420,8 @@ static unsigned long heap_reclaim(void)
 
 		if (h->in_caller_memory || pthread_mutex_trylock(&h->lock))
 			continue;
+		/* As under heap_lock(): releasing a segment unlinks its free chunk. */
+		shadow_quiet_begin();
 		for (struct list_head *s = h->segments.next; s != &h->segments; s = next) {
 			struct heap_segment *seg = container_of(s, struct heap_segment, link);
 
@@ -429,6 +431,7 @@ static unsigned long heap_reclaim(void)
 				segment_release(h, seg);
 			}
 		}
+		shadow_quiet_end();
 		pthread_mutex_unlock(&h->lock);
 	}
 	pthread_mutex_unlock(&heap_registry_lock);

@@ -17,7 +17,7 @@
 #include "test/helpers.h"
 #include "test/unchecked.h"
 
-TestSuite(slab_corruption, .timeout = 30);
+TestSuite(slab_corruption, .timeout = 120);
 
 static const char *expected_first_line;
 

@@ -16,7 +16,7 @@
 #include "test/helpers.h"
 #include "test/unchecked.h"
 
-TestSuite(slab_hardening, .timeout = 30);
+TestSuite(slab_hardening, .timeout = 120);
 
 #define OBJ 64
 /* Where kmem keeps the free pointer of a 64-byte object: mid-object, as the kernel. */

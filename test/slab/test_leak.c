@@ -13,7 +13,7 @@
 #include "test/helpers.h"
 #include "test/unchecked.h"
 
-TestSuite(slab_leak, .timeout = 30);
+TestSuite(slab_leak, .timeout = 120);
 
 /*
  * Two call sites, so two allocation stacks; each allocates @n objects from

@@ -17,7 +17,7 @@
 #include "test/helpers.h"
 #include "test/unchecked.h"
 
-TestSuite(slab_options, .fini = kmem_test_check, .timeout = 30);
+TestSuite(slab_options, .fini = kmem_test_check, .timeout = 120);
 
 static bool has_red_zones(struct kmem_cache *s)
 {
