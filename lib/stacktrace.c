@@ -41,7 +41,7 @@ __attribute__((constructor)) static void stack_prepare_for_env(void)
 	const char *debug = getenv("KMEM_SLAB_DEBUG");
 	const char *leaks = getenv("KMEM_LEAK_CHECK");
 
-	if ((debug && *debug) || (leaks && *leaks && strcmp(leaks, "0")))
+	if ((debug && *debug) || (leaks && *leaks && strcmp(leaks, "0") != 0))
 		kmem_stack_prepare();
 }
 

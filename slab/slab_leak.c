@@ -190,7 +190,7 @@ static void print_group(struct out *o, const struct leak_group *g)
 
 unsigned long kmem_leak_check(int fd)
 {
-	unsigned short order[LEAK_GROUPS];
+	unsigned short order[LEAK_GROUPS] = {0};
 	unsigned long objects, bytes;
 	struct out o = {.fd = fd, .len = 0};
 

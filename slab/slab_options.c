@@ -232,7 +232,7 @@ void slab_options_init(void)
 		else
 			kmem_warn("kmem: ignoring KMEM_SLAB_DEBUG: longer than %d bytes",
 				  SLAB_DEBUG_MAX - 1);
-	} else if (leaks && *leaks && strcmp(leaks, "0")) {
+	} else if (leaks && *leaks && strcmp(leaks, "0") != 0) {
 		/* A leak report needs the allocation stacks. */
 		debug.global = SLAB_STORE_USER;
 	}
@@ -250,7 +250,7 @@ __attribute__((destructor)) static void leak_check_at_exit(void)
 
 	if (!where || !*where || !strcmp(where, "0"))
 		return;
-	if (strcmp(where, "1")) {
+	if (strcmp(where, "1") != 0) {
 		fd = open(where, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (fd < 0)
 			return;
