@@ -80,12 +80,12 @@ static const char *basename_of(const char *path)
 size_t kmem_symbolize(char *buf, size_t len, const void *addr)
 {
 	/* A return address: the call is the byte before it. */
-	const char *lookup = (const char *)addr - 1;
+	const char *lookup = addr ? (const char *)addr - 1 : NULL;
 	const ElfW(Sym) *sym = NULL;
 	Dl_info info;
 	int n;
 
-	if (!addr || !dladdr1(lookup, &info, (void **)&sym, RTLD_DL_SYMENT))
+	if (!lookup || !dladdr1(lookup, &info, (void **)&sym, RTLD_DL_SYMENT))
 		n = snprintf(buf, len, "%p", addr);
 	else if (info.dli_sname && info.dli_saddr)
 		n = snprintf(buf, len, "%s+%#lx/%#lx [%s]", info.dli_sname,
