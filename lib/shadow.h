@@ -272,6 +272,14 @@ static inline uintptr_t guarded_load(const void *p)
 	/* Relaxed atomic: some words (heap chunk headers) change under a lock we do not hold. */
 	v = __atomic_load_n((const uintptr_t *)p, __ATOMIC_RELAXED);
 	shadow_quiet_end();
+#if KMEM_VALGRIND
+	/*
+	 * A bad pointer makes the word payload bytes the program never wrote:
+	 * the checks that follow decide on it, memcheck must not.
+	 */
+	if (shadow_watched())
+		VALGRIND_MAKE_MEM_DEFINED(&v, sizeof(v));
+#endif
 	return v;
 #endif
 }
