@@ -323,7 +323,7 @@ kernel-check: $(STATIC_LIB) $(KTEST_LIB)
 		bash tools/kernel-check.sh $(BUILD) "$(KERNEL_SUITES)" $(KERNEL_SHIM)
 
 valgrind: $(TEST_BIN) $(TEST_PROGS)
-	$(Q)valgrind --error-exitcode=1 --trace-children=yes --quiet \
+	$(Q)valgrind --error-exitcode=1 --trace-children=yes --fair-sched=yes --quiet \
 		$(TEST_BIN) --jobs 1 $(if $(FILTER),--filter '$(FILTER)')
 
 # The peers are optional: a benchmark leaves out any that is not installed.

@@ -9,6 +9,7 @@
 
 #include "page/internal.h"
 #include "test/helpers.h"
+#include "test/unchecked.h"
 
 /* Every wholly free region is released as soon as it is free. */
 static void release_at_once(void)
@@ -102,11 +103,16 @@ struct stale_race {
 	bool alloc_failed;
 };
 
+/* Under valgrind each region costs milliseconds. */
+#define RACE_REGIONS 3000
+#define RACE_REGIONS_UNDER_VALGRIND 300
+
 static void *map_and_release_regions(void *arg)
 {
 	struct stale_race *race = arg;
+	int regions = under_valgrind() ? RACE_REGIONS_UNDER_VALGRIND : RACE_REGIONS;
 
-	for (int i = 0; i < 3000; i++) {
+	for (int i = 0; i < regions; i++) {
 		struct page *block = alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER);
 
 		if (!block) {
