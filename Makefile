@@ -17,6 +17,7 @@
 #   make valgrind        the test suites under valgrind
 #   make shim-check      real programs (python3, gcc, git, sqlite3) on libkmem-malloc.so
 #   make bench-shim      whole programs under glibc, kmem, jemalloc, mimalloc, tcmalloc
+#   make bench-options   what each hardening and slab_debug option costs (BENCH_SCALE, BENCH_ROUNDS)
 #   make stress          threaded random-operation stress (STRESS_SECONDS, STRESS_THREADS)
 #   make check-faults    suites, stress and shim programs under fault injection
 #                        (CHECK_FAULTS=short: the quick version CI runs)
@@ -431,6 +432,14 @@ fragmentation: $(BUILD)/tools/kheap-replay $(if $(TRACE),,$(HEAP_TRACES_CHECKED)
 	$(Q)mkdir -p $(BUILD)/replay
 	$(Q)$(BUILD)/tools/kheap-replay -p $(FRAGMENTATION_PLOT) -d $(BUILD)/replay \
 		$(if $(TRACE),$(TRACE),$(HEAP_TRACES))
+
+# bench_slab and bench_kmalloc, kmem alone, once per hardening/slab_debug setting.
+.PHONY: bench-options
+BENCH_SCALE ?= 0.2
+BENCH_ROUNDS ?= 3
+bench-options: all
+	$(Q)$(MAKE) --no-print-directory -C bench BUILD=$(abspath $(BUILD)) build
+	$(Q)bash tools/bench-options.sh $(BUILD) $(BENCH_SCALE) $(BENCH_ROUNDS)
 
 # Whole programs (bench/shim/) under each malloc: time and peak RSS, table and chart.
 .PHONY: bench-shim

@@ -4,6 +4,7 @@
  * malloc may be anything), the others through dlopen.
  */
 #include <dlfcn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,15 +49,33 @@ __attribute__((constructor)) static void reserve_static_tls(int argc, char **arg
 	execv("/proc/self/exe", argv);
 }
 
+/* BENCH_PEERS, when set, names the peers to load: "glibc,mimalloc", or "" for none. */
+static bool peer_wanted(const char *name)
+{
+	const char *list = getenv("BENCH_PEERS");
+	size_t len = strlen(name);
+
+	if (!list)
+		return true;
+	for (const char *p = list; (p = strstr(p, name)); p += len)
+		if ((p == list || p[-1] == ',') && (p[len] == ',' || !p[len]))
+			return true;
+	return false;
+}
+
 int peers_load(struct peer *table, int nr_own)
 {
 	int n = nr_own;
 
-	table[n++] = (struct peer){"glibc", __libc_malloc, __libc_free, __libc_memalign};
+	if (peer_wanted("glibc"))
+		table[n++] = (struct peer){"glibc", __libc_malloc, __libc_free, __libc_memalign};
 	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
-		void *h = dlopen(libs[i].soname, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
 		struct peer p = {libs[i].name, NULL, NULL, NULL};
+		void *h;
 
+		if (!peer_wanted(libs[i].name))
+			continue;
+		h = dlopen(libs[i].soname, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
 		if (!h) {
 			fprintf(stderr, "bench: %s not loaded (%s)\n", libs[i].name, dlerror());
 			continue;

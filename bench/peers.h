@@ -33,7 +33,9 @@ struct peer {
  * Append glibc and every other peer that loads to @table, whose first
  * @nr_own entries are the benchmark's own columns and which has room for
  * MAX_PEERS more; return the number of columns.  A peer that does not
- * load is named on stderr and left out.
+ * load is named on stderr and left out.  The environment variable
+ * BENCH_PEERS, when set, lists the peers wanted ("glibc,mimalloc"; empty:
+ * kmem's columns alone).
  */
 int peers_load(struct peer *table, int nr_own);
 

@@ -7,10 +7,16 @@
 
 signed char kmem_valgrind_state = -1;
 
+/*
+ * Only memcheck reads the annotations: under callgrind, helgrind or DRD
+ * kmem runs as it does natively.  Memcheck answers its own client requests
+ * with -1, other tools leave the default 0.
+ */
 bool shadow_detect_valgrind(void)
 {
 #if KMEM_VALGRIND
-	signed char state = RUNNING_ON_VALGRIND ? 1 : 0;
+	static char probe;
+	signed char state = RUNNING_ON_VALGRIND && (long)VALGRIND_MAKE_MEM_DEFINED(&probe, 1) == -1;
 #else
 	signed char state = 0;
 #endif
@@ -24,6 +30,30 @@ __attribute__((constructor)) static void detect_valgrind_at_load(void)
 {
 	shadow_detect_valgrind();
 }
+
+#if KMEM_VALGRIND
+uintptr_t shadow_quiet_load(const void *p)
+{
+	uintptr_t v;
+
+	shadow_quiet_begin();
+	v = __atomic_load_n((const uintptr_t *)p, __ATOMIC_RELAXED);
+	shadow_quiet_end();
+	/*
+	 * A bad pointer makes the word payload bytes the program never wrote:
+	 * the checks that follow decide on it, memcheck must not.
+	 */
+	VALGRIND_MAKE_MEM_DEFINED(&v, sizeof(v));
+	return v;
+}
+
+void shadow_quiet_store(void *p, uintptr_t v)
+{
+	shadow_quiet_begin();
+	*(volatile uintptr_t *)p = v;
+	shadow_quiet_end();
+}
+#endif
 
 #if KMEM_ASAN
 #define ASAN_GRANULE 8UL

@@ -21,9 +21,9 @@
  *
  * ASan builds (__SANITIZE_ADDRESS__) always annotate.  Other builds
  * annotate for memcheck when <valgrind/memcheck.h> was present at build
- * time and the program runs under valgrind: shadow_watched() is then one
- * load of a flag detected once (RUNNING_ON_VALGRIND), so the cost outside
- * valgrind is a predictable branch.
+ * time and the program runs under valgrind's memcheck: shadow_watched() is
+ * one load of a flag detected once (RUNNING_ON_VALGRIND and a memcheck
+ * request), so the cost outside memcheck is a predictable branch.
  */
 #ifndef KMEM_LIB_SHADOW_H
 #define KMEM_LIB_SHADOW_H
@@ -51,8 +51,9 @@
 #endif
 
 /*
- * Whether the program runs under valgrind: -1 until the first question
- * (from a constructor, or from whatever allocates first), then 0 or 1.
+ * Whether the program runs under valgrind's memcheck: -1 until the first
+ * question (from a constructor, or from whatever allocates first), then 0
+ * or 1.
  */
 __hidden extern signed char kmem_valgrind_state;
 __hidden bool shadow_detect_valgrind(void);
@@ -261,26 +262,26 @@ __hidden size_t shadow_asan_mismatch(const void *p, int c, size_t n);
 __hidden void shadow_asan_copy(void *dst, const void *src, size_t n);
 #endif
 
+#if KMEM_VALGRIND
+__hidden uintptr_t shadow_quiet_load(const void *p);
+__hidden void shadow_quiet_store(void *p, uintptr_t v);
+#endif
+
+/*
+ * One word: a predictable branch when no tool watches, the client requests
+ * out of line.  The load is a relaxed atomic: some words (heap chunk
+ * headers) change under a lock the reader does not hold.
+ */
 static inline uintptr_t guarded_load(const void *p)
 {
 #if KMEM_ASAN
 	return shadow_asan_load(p);
+#elif KMEM_VALGRIND
+	if (unlikely(shadow_watched()))
+		return shadow_quiet_load(p);
+	return __atomic_load_n((const uintptr_t *)p, __ATOMIC_RELAXED);
 #else
-	uintptr_t v;
-
-	shadow_quiet_begin();
-	/* Relaxed atomic: some words (heap chunk headers) change under a lock we do not hold. */
-	v = __atomic_load_n((const uintptr_t *)p, __ATOMIC_RELAXED);
-	shadow_quiet_end();
-#if KMEM_VALGRIND
-	/*
-	 * A bad pointer makes the word payload bytes the program never wrote:
-	 * the checks that follow decide on it, memcheck must not.
-	 */
-	if (shadow_watched())
-		VALGRIND_MAKE_MEM_DEFINED(&v, sizeof(v));
-#endif
-	return v;
+	return __atomic_load_n((const uintptr_t *)p, __ATOMIC_RELAXED);
 #endif
 }
 
@@ -288,10 +289,36 @@ static inline void guarded_store(void *p, uintptr_t v)
 {
 #if KMEM_ASAN
 	shadow_asan_store(p, v);
+#elif KMEM_VALGRIND
+	if (unlikely(shadow_watched()))
+		shadow_quiet_store(p, v);
+	else
+		*(uintptr_t *)p = v;
 #else
-	shadow_quiet_begin();
 	*(uintptr_t *)p = v;
-	shadow_quiet_end();
+#endif
+}
+
+/*
+ * Many words, in code that runs between shadow_quiet_begin() and
+ * shadow_quiet_end() (free-list walks under a lock): plain accesses outside
+ * ASan builds, so the walk costs what it would without the tools.
+ */
+static inline uintptr_t quiet_load(const void *p)
+{
+#if KMEM_ASAN
+	return shadow_asan_load(p);
+#else
+	return *(const uintptr_t *)p;
+#endif
+}
+
+static inline void quiet_store(void *p, uintptr_t v)
+{
+#if KMEM_ASAN
+	shadow_asan_store(p, v);
+#else
+	*(uintptr_t *)p = v;
 #endif
 }
 

@@ -245,6 +245,22 @@ __hidden void slab_for_each_tcache(struct kmem_cache *s,
 __hidden void slab_release(struct kmem_cache *s, struct slab *slab);
 __hidden void slab_free_pages(struct slab *slab);
 
+/*
+ * The cache lock.  Code under it walks free lists and reads debug metadata,
+ * memory memcheck keeps the program from: its reports are off meanwhile.
+ */
+static inline void slab_lock(struct kmem_cache *s)
+{
+	pthread_mutex_lock(&s->lock);
+	shadow_quiet_begin();
+}
+
+static inline void slab_unlock(struct kmem_cache *s)
+{
+	shadow_quiet_end();
+	pthread_mutex_unlock(&s->lock);
+}
+
 static inline unsigned int slab_nr_slabs(const struct kmem_cache *s)
 {
 	return (unsigned int)(s->nr_partial + s->nr_full + s->nr_empty);
@@ -267,19 +283,23 @@ static inline uintptr_t freeptr_code(const struct kmem_cache *s, const void *whe
 	return s->random ? s->random ^ __builtin_bswap64((uintptr_t)where) : 0;
 }
 
-/* Free pointers live in free objects, which the tools keep the program from. */
+/*
+ * Free pointers live in free objects, which the tools keep the program
+ * from: free-list walks run between shadow_quiet_begin() and
+ * shadow_quiet_end() (memcheck), the accesses are unchecked (ASan).
+ */
 static inline void *get_freepointer(const struct kmem_cache *s, void *object)
 {
 	void **where = (void **)((char *)object + s->offset);
 
-	return (void *)(guarded_load(where) ^ freeptr_code(s, where));
+	return (void *)(quiet_load(where) ^ freeptr_code(s, where));
 }
 
 static inline void set_freepointer(const struct kmem_cache *s, void *object, void *next)
 {
 	void **where = (void **)((char *)object + s->offset);
 
-	guarded_store(where, (uintptr_t)next ^ freeptr_code(s, where));
+	quiet_store(where, (uintptr_t)next ^ freeptr_code(s, where));
 }
 
 /* The object in slot @idx of @slab. */
@@ -316,11 +336,56 @@ static inline bool freeptr_valid(const struct kmem_cache *s, const struct slab *
 	return !next || slab_object_index(s, slab, next) >= 0;
 }
 
+/*
+ * A walk along one slab's free list that takes objects off it (refills):
+ * what it needs of the cache and the slab, read once, since the loop's
+ * stores could otherwise make the compiler read them again every step.
+ */
+struct freelist_walk {
+	uintptr_t object0; /* the slab's first object */
+	uintptr_t span;	   /* from it to the last object */
+	uintptr_t random;
+	unsigned int offset;
+};
+
+static inline struct freelist_walk freelist_walk(const struct kmem_cache *s,
+						 const struct slab *slab)
+{
+	struct freelist_walk w = {
+		.object0 = (uintptr_t)slab_object(s, slab, 0),
+		.span = (uintptr_t)(slab->objects - 1) * s->size,
+		.random = s->random,
+		.offset = s->offset,
+	};
+
+	return w;
+}
+
+/* get_freepointer() of @object on the walk. */
+static inline void *walk_next(const struct freelist_walk *w, const void *object)
+{
+	uintptr_t where = (uintptr_t)object + w->offset;
+	uintptr_t stored = quiet_load((const void *)where);
+
+	return (void *)(w->random ? stored ^ w->random ^ __builtin_bswap64(where) : stored);
+}
+
+/*
+ * Whether @next may be followed on the walk: NULL or inside the slab.  A
+ * forged or damaged hardened pointer decodes to a random address, which
+ * falls inside a slab with odds below 2^-40, so the range is check enough
+ * on the refill path (the debug paths and kmem_check() test slot starts).
+ */
+static inline bool walk_valid(const struct freelist_walk *w, const void *next)
+{
+	return !next || (uintptr_t)next - w->object0 <= w->span;
+}
+
 /* slab_options.c: the slab_debug= options and the other run-time switches. */
 struct slab_options {
 	bool init_on_alloc, init_on_free; /* KMEM_INIT_ON_ALLOC, KMEM_INIT_ON_FREE */
 	bool freelist_hardened;		  /* KMEM_FREELIST_HARDENED (default on) */
-	bool freelist_random;		  /* KMEM_FREELIST_RANDOM (default on) */
+	bool freelist_random;		  /* KMEM_FREELIST_RANDOM (default off) */
 };
 __hidden extern struct slab_options slab_options;
 /* Read the environment once, before the first cache is set up (slab_mutex held). */

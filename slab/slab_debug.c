@@ -536,10 +536,10 @@ void slab_debug_report_leaks(struct kmem_cache *s, unsigned long slabs)
 	report_add(&r, "%s: Objects remaining on __kmem_cache_shutdown() in %lu slab%s\n", s->name,
 		   slabs, slabs == 1 ? "" : "s");
 	if (s->flags & SLAB_DEBUG_FLAGS) {
-		pthread_mutex_lock(&s->lock);
+		slab_lock(s);
 		report_leaked_objects(&r, s, &s->partial);
 		report_leaked_objects(&r, s, &s->full);
-		pthread_mutex_unlock(&s->lock);
+		slab_unlock(s);
 	}
 	report_add(&r, "kmem_cache_destroy %s: Slab cache still has objects; it is kept", s->name);
 	kmem_warn("%s", r.text);
@@ -722,7 +722,7 @@ static int check_cache(struct kmem_cache *s)
 	ret = for_each_cached_object(s, check_cached_object, NULL);
 	if (ret)
 		return ret;
-	pthread_mutex_lock(&s->lock);
+	slab_lock(s);
 	ret = check_list(s, &s->empty, s->nr_empty, "empty");
 	if (!ret)
 		ret = check_list(s, &s->partial, s->nr_partial, "partial");
@@ -731,7 +731,7 @@ static int check_cache(struct kmem_cache *s)
 	if (!ret && s->nr_empty > SLAB_KEEP_EMPTY)
 		ret = kmem_check_failed("%s: %lu empty slabs kept, at most %u allowed (S4)",
 					s->name, s->nr_empty, SLAB_KEEP_EMPTY);
-	pthread_mutex_unlock(&s->lock);
+	slab_unlock(s);
 	return ret;
 }
 

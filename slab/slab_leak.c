@@ -106,10 +106,10 @@ static void collect_leaks(void)
 
 		if (!(s->flags & SLAB_DEBUG_FLAGS) || s == &kmem_cache_boot)
 			continue;
-		pthread_mutex_lock(&s->lock);
+		slab_lock(s);
 		collect_list(s, &s->partial);
 		collect_list(s, &s->full);
-		pthread_mutex_unlock(&s->lock);
+		slab_unlock(s);
 	}
 }
 

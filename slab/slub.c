@@ -14,9 +14,11 @@
  *   Free pointers are hardened (the kernel's CONFIG_SLAB_FREELIST_HARDENED,
  *   internal.h): stored XORed with a per-cache secret and their address,
  *   and a decoded pointer that is not an object of its slab is reported
- *   and the chain cut, never followed.  A new slab links its slots in a
- *   random order (CONFIG_SLAB_FREELIST_RANDOM).  Both are on unless
- *   KMEM_FREELIST_HARDENED=0 or KMEM_FREELIST_RANDOM=0.
+ *   and the chain cut, never followed (an empty free list always means a
+ *   full slab, so a cut chain leaves the slab consistent).  A new slab links its slots in a
+ *   random order (CONFIG_SLAB_FREELIST_RANDOM).  Hardening is on unless
+ *   KMEM_FREELIST_HARDENED=0; randomisation, which costs more than 5% where
+ *   slabs churn, only with KMEM_FREELIST_RANDOM=1.
  *
  *   Each thread has, per cache, a LIFO array of free objects (struct
  *   slab_tcache).  Allocation pops it, free pushes it; neither takes a lock
@@ -31,7 +33,7 @@
  *   (slab/slab_debug.c).
  *
  *   Each fast path tests one word, s->hooks, for work an option asks of
- *   every object (slab_post_alloc(), slab_pre_free()): telling valgrind or
+ *   every object (slab_post_alloc(), slab_free_hooked()): telling valgrind or
  *   ASan about it, init_on_alloc/init_on_free zeroing.  It is 0 unless such
  *   an option is on.
  *
@@ -213,62 +215,91 @@ static __thread struct prandom_state slab_rand __tls_ie;
 static __thread bool slab_rand_seeded __tls_ie;
 
 /*
- * The free-list word of a slot being set up: the slab is not published yet
- * and its memory is kmem's, so it is written directly, unencoded at first.
+ * The free-list words of a slab being set up, slot by slot: the slab is not
+ * published yet and its memory is kmem's, so they are written directly.
  */
-static inline uintptr_t *setup_word(const struct kmem_cache *s, const struct slab *slab,
-				    unsigned int idx)
+struct slot_words {
+	char *first;	   /* the free-list word of slot 0 */
+	char *object0;	   /* slot 0's object */
+	unsigned int size; /* the slot stride */
+};
+
+static inline struct slot_words slot_words(const struct kmem_cache *s, const struct slab *slab)
 {
-	return (uintptr_t *)((char *)slab_object(s, slab, idx) + s->offset);
+	char *object0 = slab_object(s, slab, 0);
+
+	return (struct slot_words){object0 + s->offset, object0, s->size};
+}
+
+static inline uintptr_t *slot_word(const struct slot_words *w, unsigned int idx)
+{
+	return (uintptr_t *)(w->first + (size_t)idx * w->size);
+}
+
+static inline void *slot_object(const struct slot_words *w, unsigned int idx)
+{
+	return w->object0 + (size_t)idx * w->size;
 }
 
 /*
  * Link the free slots of a new slab in a random order (the kernel's
  * CONFIG_SLAB_FREELIST_RANDOM), so that where the next object lands cannot
- * be predicted from where the last one did.  Sattolo's shuffle of slot
- * numbers, kept in the slots' own free-list words, makes a single random
- * cycle through all slots: followed from a random slot and cut before it
- * comes back, it is a uniformly random order, at one random draw per slot
- * and no memory beyond the slab.  Returns the first slot.
+ * be predicted from where the last one did.  The inside-out form of
+ * Sattolo's shuffle, kept in the slots' own free-list words, makes a
+ * uniformly random single cycle through all slots in one pass; followed
+ * from a random slot and cut before it comes back, it is a uniformly random
+ * order.  A second pass turns slot numbers into encoded pointers.  Each
+ * 64-bit draw serves two slots; the multiply-shift range reduction is
+ * biased by less than 2^-17 for a slab's at most 2^15 slots, which does not
+ * matter for a layout shuffle.  Returns the first slot.
  */
 static void *link_random(struct kmem_cache *s, struct slab *slab)
 {
+	struct slot_words w = slot_words(s, slab);
 	unsigned int n = slab->objects, first;
+	uint64_t bits = 0;
 
 	if (unlikely(!slab_rand_seeded)) {
 		prandom_seed_state(&slab_rand, kmem_get_random_u64());
 		slab_rand_seeded = true;
 	}
-	for (unsigned int i = 0; i < n; i++)
-		*setup_word(s, slab, i) = i;
-	for (unsigned int i = n - 1; i > 0; i--) {
-		unsigned int j = prandom_u32_below(&slab_rand, i);
-		uintptr_t tmp = *setup_word(s, slab, i);
+	*slot_word(&w, 0) = 0;
+	for (unsigned int i = 1; i < n; i++) {
+		uint32_t draw;
+		unsigned int j;
 
-		*setup_word(s, slab, i) = *setup_word(s, slab, j);
-		*setup_word(s, slab, j) = tmp;
+		if (i & 1) {
+			bits = prandom_u64_state(&slab_rand);
+			draw = (uint32_t)bits;
+		} else {
+			draw = (uint32_t)(bits >> 32);
+		}
+		j = (unsigned int)(((uint64_t)draw * i) >> 32);
+		*slot_word(&w, i) = *slot_word(&w, j);
+		*slot_word(&w, j) = i;
 	}
 	first = prandom_u32_below(&slab_rand, n);
 	for (unsigned int i = 0; i < n; i++) {
-		uintptr_t *word = setup_word(s, slab, i);
+		uintptr_t *word = slot_word(&w, i);
 		unsigned int next = (unsigned int)*word;
-		void *to = next == first ? NULL : slab_object(s, slab, next);
+		void *to = next == first ? NULL : slot_object(&w, next);
 
 		*word = (uintptr_t)to ^ freeptr_code(s, word);
 	}
-	return slab_object(s, slab, first);
+	return slot_object(&w, first);
 }
 
 /* Link the free slots of a new slab in address order. */
 static void *link_in_order(struct kmem_cache *s, struct slab *slab)
 {
+	struct slot_words w = slot_words(s, slab);
 	void *next = NULL;
 
 	for (unsigned int i = slab->objects; i-- > 0;) {
-		uintptr_t *word = setup_word(s, slab, i);
+		uintptr_t *word = slot_word(&w, i);
 
 		*word = (uintptr_t)next ^ freeptr_code(s, word);
-		next = slab_object(s, slab, i);
+		next = slot_object(&w, i);
 	}
 	return next;
 }
@@ -288,7 +319,8 @@ static struct slab *new_slab(struct kmem_cache *s, gfp_t gfp)
 	slab->objects = s->objects;
 	slab->inuse = 0;
 	slab->owner = NULL;
-	for (unsigned int i = 0; i < s->objects; i++) {
+	for (unsigned int i = 0; i < s->objects && ((s->flags & SLAB_DEBUG_FLAGS) || s->ctor);
+	     i++) {
 		void *object = slab_object(s, slab, i);
 
 		if (s->flags & SLAB_DEBUG_FLAGS)
@@ -459,10 +491,10 @@ static void slab_put_array(struct kmem_cache *s, void *const *objs, unsigned int
 	if (!n)
 		return;
 	INIT_LIST_HEAD(&to_free);
-	pthread_mutex_lock(&s->lock);
+	slab_lock(s);
 	for (unsigned int i = 0; i < n; i++)
 		__slab_put_object(s, object_slab(objs[i]), objs[i], &to_free);
-	pthread_mutex_unlock(&s->lock);
+	slab_unlock(s);
 	release_list(s, &to_free);
 }
 
@@ -470,9 +502,9 @@ static void slab_put_array(struct kmem_cache *s, void *const *objs, unsigned int
 static void tcache_drain(struct kmem_cache *s, struct slab_tcache *tc)
 {
 	slab_put_array(s, tc->objs, tc->count);
-	pthread_mutex_lock(&s->lock);
+	slab_lock(s);
 	tcache_fold_counters(&s->retired, tc);
-	pthread_mutex_unlock(&s->lock);
+	slab_unlock(s);
 	memset(tc, 0, offsetof(struct slab_tcache, objs));
 }
 
@@ -707,24 +739,28 @@ static void barn_drain(struct kmem_cache *s)
  */
 static unsigned int __slab_take(struct kmem_cache *s, struct slab *slab, void **dst, unsigned int n)
 {
+	const struct freelist_walk w = freelist_walk(s, slab);
+	void *object = slab->freelist;
 	unsigned int got = 0;
-	bool cut = false;
 
 	__slab_unlink_available(s, slab);
-	while (got < n && slab->freelist) {
-		void *object = slab->freelist;
-		void *next = get_freepointer(s, object);
+	while (got < n && object) {
+		void *next = walk_next(&w, object);
 
-		if (unlikely(!freeptr_valid(s, slab, next))) {
+		/* Hardened free lists are checked: a forged pointer is never followed. */
+		if (unlikely(w.random && !walk_valid(&w, next))) {
 			slab_freechain_corrupt(s, slab, object, next);
 			next = NULL;
-			cut = true;
 		}
-		slab->freelist = next;
 		dst[got++] = object;
+		object = next;
 	}
-	/* Slots lost with a cut chain stay counted as in use: the slab stays consistent. */
-	slab->inuse = cut ? slab->objects : slab->inuse + got;
+	slab->freelist = object;
+	/*
+	 * An empty free list means every slot is in use: slots lost with a cut
+	 * chain stay counted, and the slab stays consistent.
+	 */
+	slab->inuse = object ? slab->inuse + got : slab->objects;
 	if (slab->inuse == slab->objects) {
 		slab_move(slab, &s->full);
 		s->nr_full++;
@@ -743,19 +779,19 @@ static unsigned int slab_take_objects(struct kmem_cache *s, void **dst, unsigned
 	unsigned int got = 0;
 	struct slab *slab;
 
-	pthread_mutex_lock(&s->lock);
+	slab_lock(s);
 	while (got < n && (slab = __slab_get_available(s)))
 		got += __slab_take(s, slab, dst + got, n - got);
-	pthread_mutex_unlock(&s->lock);
+	slab_unlock(s);
 	if (got)
 		return got;
 	slab = new_slab(s, gfp);
 	if (!slab)
 		return 0;
-	pthread_mutex_lock(&s->lock);
+	slab_lock(s);
 	__slab_add_new(s, slab);
 	got = __slab_take(s, slab, dst, n);
-	pthread_mutex_unlock(&s->lock);
+	slab_unlock(s);
 	return got;
 }
 
@@ -835,8 +871,11 @@ static void slab_zero_object(struct kmem_cache *s, void *object)
 		guarded_fill((char *)object + usable, 0, s->object_size - usable);
 }
 
-/* What a new object needs beyond the pop: s->hooks or __GFP_ZERO. */
-static __noinline void slab_post_alloc(struct kmem_cache *s, void *object, gfp_t gfp, size_t size)
+/*
+ * What a new object needs beyond the pop: s->hooks or __GFP_ZERO.  Returns
+ * @object, so the fast path reaches it by a tail call and keeps no frame.
+ */
+static __noinline void *slab_post_alloc(struct kmem_cache *s, void *object, gfp_t gfp, size_t size)
 {
 	if (s->hooks & SLAB_HOOK_SHADOW) {
 		tcache_forget_popped(s, object);
@@ -846,6 +885,7 @@ static __noinline void slab_post_alloc(struct kmem_cache *s, void *object, gfp_t
 	/* As in the kernel, __GFP_ZERO zeroes constructed objects too. */
 	if ((gfp & __GFP_ZERO) || (s->hooks & SLAB_HOOK_INIT_ON_ALLOC))
 		slab_zero_object(s, object);
+	return object;
 }
 
 /*
@@ -859,13 +899,10 @@ static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, size_t 
 	if (unlikely(!s))
 		return slab_alloc_slow(s, gfp, size, caller);
 	object = tcache_pop(s);
-	if (unlikely(!object)) {
-		object = slab_alloc_slow(s, gfp, size, caller);
-		if (unlikely(!object))
-			return NULL;
-	}
+	if (unlikely(!object))
+		return slab_alloc_slow(s, gfp, size, caller);
 	if (unlikely(s->hooks | (gfp & __GFP_ZERO)))
-		slab_post_alloc(s, object, gfp, size);
+		return slab_post_alloc(s, object, gfp, size);
 	return object;
 }
 
@@ -888,27 +925,26 @@ static void *slab_alloc_locked(struct kmem_cache *s, gfp_t gfp, size_t size, voi
 
 	if (s->flags & SLAB_DEBUG_FLAGS)
 		slab_debug_prepare(s, &ctx, caller, size);
-	pthread_mutex_lock(&s->lock);
+	slab_lock(s);
 	slab = __slab_get_available(s);
 	if (!slab) {
-		pthread_mutex_unlock(&s->lock);
+		slab_unlock(s);
 		slab = new_slab(s, gfp);
 		if (!slab)
 			return NULL;
-		pthread_mutex_lock(&s->lock);
+		slab_lock(s);
 		__slab_add_new(s, slab);
 	}
 	__slab_unlink_available(s, slab);
 	object = slab->freelist;
 	next = get_freepointer(s, object);
-	if (likely(freeptr_valid(s, slab, next))) {
-		slab->freelist = next;
-		slab->inuse++;
-	} else {
+	if (unlikely(s->random && !freeptr_valid(s, slab, next))) {
 		slab_freechain_corrupt(s, slab, object, next);
-		slab->freelist = NULL;
-		slab->inuse = slab->objects;
+		next = NULL;
 	}
+	slab->freelist = next;
+	/* An empty free list means every slot is in use, lost ones included. */
+	slab->inuse = next ? slab->inuse + 1 : slab->objects;
 	if (slab->inuse == slab->objects) {
 		slab_move(slab, &s->full);
 		s->nr_full++;
@@ -920,7 +956,7 @@ static void *slab_alloc_locked(struct kmem_cache *s, gfp_t gfp, size_t size, voi
 		slab_debug_alloc_checks(s, slab, object, &ctx);
 	s->retired.allocs++;
 	s->retired.slow_allocs++;
-	pthread_mutex_unlock(&s->lock);
+	slab_unlock(s);
 	return object;
 }
 
@@ -958,6 +994,8 @@ static __noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, size_t 
 		object = slab_alloc_locked(s, gfp, size, caller);
 	if (object && slab_testing_on(s))
 		slab_testing_count(s, object, true);
+	if (object && unlikely(s->hooks | (gfp & __GFP_ZERO)))
+		return slab_post_alloc(s, object, gfp, size);
 	return object;
 }
 
@@ -1016,21 +1054,28 @@ static __always_inline bool tcache_push(struct kmem_cache *s, struct slab *slab,
 	return pushed;
 }
 
-/* What a freed object needs before it is cached: s->hooks. */
-static __noinline void slab_pre_free(struct kmem_cache *s, void *object)
+/*
+ * A free of an object that needs work before it is cached (s->hooks), then
+ * the usual push.  Out of line, so the fast path reaches it by a tail call
+ * and keeps no frame.
+ */
+static __noinline void slab_free_hooked(struct kmem_cache *s, struct slab *slab, void *object,
+					void *caller)
 {
 	if (s->hooks & SLAB_HOOK_INIT_ON_FREE)
 		memset(object, 0, slab_init_bytes(s, object));
 	if (s->hooks & SLAB_HOOK_SHADOW)
 		shadow_free(object, s->object_size);
+	if (unlikely(!tcache_push(s, slab, object)))
+		slab_free_slow(s, slab, object, caller);
 }
 
 static __always_inline void __slab_free(struct kmem_cache *s, struct slab *slab, void *object,
 					void *caller)
 {
 	if (unlikely(s->hooks))
-		slab_pre_free(s, object);
-	if (unlikely(!tcache_push(s, slab, object)))
+		slab_free_hooked(s, slab, object, caller);
+	else if (unlikely(!tcache_push(s, slab, object)))
 		slab_free_slow(s, slab, object, caller);
 }
 
@@ -1079,13 +1124,13 @@ static __noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, v
 	if (s->flags & SLAB_DEBUG_FLAGS)
 		slab_debug_prepare(s, &ctx, caller, 0);
 	INIT_LIST_HEAD(&to_free);
-	pthread_mutex_lock(&s->lock);
+	slab_lock(s);
 	if (!(s->flags & SLAB_DEBUG_FLAGS) || slab_debug_free_checks(s, slab, object, &ctx)) {
 		__slab_put_object(s, slab, object, &to_free);
 		s->retired.frees++;
 		s->retired.slow_frees++;
 	}
-	pthread_mutex_unlock(&s->lock);
+	slab_unlock(s);
 	release_list(s, &to_free);
 }
 
@@ -1221,7 +1266,7 @@ static unsigned long slab_release_empty(struct kmem_cache *s)
 	unsigned long pages;
 
 	INIT_LIST_HEAD(&to_free);
-	pthread_mutex_lock(&s->lock);
+	slab_lock(s);
 	pages = s->nr_empty << s->order;
 	s->slabs_freed += s->nr_empty;
 	s->nr_empty = 0;
@@ -1231,7 +1276,7 @@ static unsigned long slab_release_empty(struct kmem_cache *s)
 		list_del(pos);
 		list_add(pos, &to_free);
 	}
-	pthread_mutex_unlock(&s->lock);
+	slab_unlock(s);
 	release_list(s, &to_free);
 	return pages;
 }
@@ -1612,9 +1657,9 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	pthread_mutex_lock(&slab_mutex);
 	cache_drain_all_threads(s);
 	cache_shrink(s);
-	pthread_mutex_lock(&s->lock);
+	slab_lock(s);
 	leaked = s->nr_partial + s->nr_full;
-	pthread_mutex_unlock(&s->lock);
+	slab_unlock(s);
 	if (leaked) {
 		/* Kept, as in the kernel: its objects stay valid and freeable. */
 		slab_debug_report_leaks(s, leaked);
