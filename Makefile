@@ -17,7 +17,8 @@
 #   make valgrind        the test suites under valgrind
 #   make shim-check      real programs (python3, gcc, git, sqlite3) on libkmem-malloc.so
 #   make bench-shim      whole programs under glibc, kmem, jemalloc, mimalloc, tcmalloc
-#   make bench-options   what each hardening and slab_debug option costs (BENCH_SCALE, BENCH_ROUNDS)
+#   make bench-options   what each hardening and slab_debug option costs
+#                        (BENCH_SCALE, BENCH_ROUNDS, BENCH_MEASURE=time|instructions)
 #   make stress          threaded random-operation stress (STRESS_SECONDS, STRESS_THREADS)
 #   make check-faults    suites, stress and shim programs under fault injection
 #                        (CHECK_FAULTS=short: the quick version CI runs)
@@ -437,9 +438,10 @@ fragmentation: $(BUILD)/tools/kheap-replay $(if $(TRACE),,$(HEAP_TRACES_CHECKED)
 .PHONY: bench-options
 BENCH_SCALE ?= 0.2
 BENCH_ROUNDS ?= 3
+BENCH_MEASURE ?= time
 bench-options: all
 	$(Q)$(MAKE) --no-print-directory -C bench BUILD=$(abspath $(BUILD)) build
-	$(Q)bash tools/bench-options.sh $(BUILD) $(BENCH_SCALE) $(BENCH_ROUNDS)
+	$(Q)bash tools/bench-options.sh $(BUILD) $(BENCH_SCALE) $(BENCH_ROUNDS) $(BENCH_MEASURE)
 
 # Whole programs (bench/shim/) under each malloc: time and peak RSS, table and chart.
 .PHONY: bench-shim

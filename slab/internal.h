@@ -385,7 +385,7 @@ static inline bool walk_valid(const struct freelist_walk *w, const void *next)
 struct slab_options {
 	bool init_on_alloc, init_on_free; /* KMEM_INIT_ON_ALLOC, KMEM_INIT_ON_FREE */
 	bool freelist_hardened;		  /* KMEM_FREELIST_HARDENED (default on) */
-	bool freelist_random;		  /* KMEM_FREELIST_RANDOM (default off) */
+	bool freelist_random;		  /* KMEM_FREELIST_RANDOM (default on) */
 };
 __hidden extern struct slab_options slab_options;
 /* Read the environment once, before the first cache is set up (slab_mutex held). */

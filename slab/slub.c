@@ -15,10 +15,9 @@
  *   internal.h): stored XORed with a per-cache secret and their address,
  *   and a decoded pointer that is not an object of its slab is reported
  *   and the chain cut, never followed (an empty free list always means a
- *   full slab, so a cut chain leaves the slab consistent).  A new slab links its slots in a
- *   random order (CONFIG_SLAB_FREELIST_RANDOM).  Hardening is on unless
- *   KMEM_FREELIST_HARDENED=0; randomisation, which costs more than 5% where
- *   slabs churn, only with KMEM_FREELIST_RANDOM=1.
+ *   full slab, so a cut chain leaves the slab consistent).  A new slab
+ *   links its slots in a random order (CONFIG_SLAB_FREELIST_RANDOM).  Both
+ *   are on unless KMEM_FREELIST_HARDENED=0 or KMEM_FREELIST_RANDOM=0.
  *
  *   Each thread has, per cache, a LIFO array of free objects (struct
  *   slab_tcache).  Allocation pops it, free pushes it; neither takes a lock

@@ -3,17 +3,27 @@
 #
 # tools/bench-options.sh - what each slab option costs: bench_slab and
 # bench_kmalloc, kmem's columns alone (BENCH_PEERS=""), once per setting of
-# the hardening and slab_debug variables.  The settings run in turn, ROUNDS
-# times over, and each cell is the best of its rounds, so that a burst of
-# load on a shared machine does not land on one setting only.  The last
-# column of each row is that setting's time over the default's.
+# the hardening and slab_debug variables.
 #
-# usage: tools/bench-options.sh BUILD_DIR [SCALE [ROUNDS]]
+# time (default): the settings run in turn, ROUNDS times over, and each
+# cell is the best of its rounds, so that a burst of load on a shared
+# machine does not land on one setting only.  Each cell also shows its
+# time over the default setting's.  T (a trace line for every operation)
+# is left out: it would measure the formatting.
+#
+# instructions: each setting but the debug letters runs once under
+# callgrind, and the cell is the number of instructions executed in kmem's
+# own code (lib/, page/, slab/, mm/) over the whole program: deterministic,
+# so differences of a percent are real, where wall-clock times on a shared
+# machine move by tens of percent between runs.
+#
+# usage: tools/bench-options.sh BUILD_DIR [SCALE [ROUNDS [time|instructions]]]
 set -euo pipefail
 
 build=$1
 scale=${2:-0.2}
 rounds=${3:-3}
+measure=${4:-time}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
@@ -21,7 +31,7 @@ trap 'rm -rf "$out"' EXIT
 settings=(
 	"default|"
 	"hardened=0|KMEM_FREELIST_HARDENED=0"
-	"random=1|KMEM_FREELIST_RANDOM=1"
+	"random=0|KMEM_FREELIST_RANDOM=0"
 	"hardened=0 random=0|KMEM_FREELIST_HARDENED=0 KMEM_FREELIST_RANDOM=0"
 	"init_on_alloc|KMEM_INIT_ON_ALLOC=1"
 	"init_on_free|KMEM_INIT_ON_FREE=1"
@@ -29,18 +39,48 @@ settings=(
 	"slab_debug=Z|KMEM_SLAB_DEBUG=Z"
 	"slab_debug=P|KMEM_SLAB_DEBUG=P"
 	"slab_debug=U|KMEM_SLAB_DEBUG=U"
-	"slab_debug=T|KMEM_SLAB_DEBUG=T"
 	"slab_debug=A|KMEM_SLAB_DEBUG=A"
 	"slab_debug=FZPU|KMEM_SLAB_DEBUG=FZPU"
 )
 
 # The kmem value of every timed row: "label<TAB>value".
 kmem_rows() {
-	awk '/ns per operation|ns per object/ { timed = 1; next }
-	     /per kmalloc heap fit policy|footprint|RSS/ { timed = 0 }
+	awk '/per kmalloc heap fit policy|footprint|RSS/ { timed = 0; next }
+	     /ns per operation|ns per object/ { timed = 1; next }
 	     timed && $NF ~ /^[0-9.]+$/ && !/\/ column/ {
 		v = $NF; $NF = ""; sub(/ +$/, ""); print $0 "\t" v }'
 }
+
+# kmem's own instructions in a callgrind profile.
+kmem_instructions() {
+	callgrind_annotate --auto=no --threshold=100 "$1" |
+		awk '$1 ~ /^[0-9,]+$/ && $0 ~ /\/(lib|page|slab|mm)\/[^\/]*:/ && $0 !~ /\/bench\// {
+			gsub(",", "", $1); sum += $1 }
+		     END { printf "%.1f", sum / 1e6 }'
+}
+
+if [ "$measure" = instructions ]; then
+	# The benchmarks re-execute themselves for this unless it is set.
+	export GLIBC_TUNABLES=glibc.rtld.optional_static_tls=16384
+	for b in bench_slab bench_kmalloc; do
+		echo "$b, kmem only: millions of instructions in kmem's code (callgrind, scale $scale)"
+		base=
+		for i in "${!settings[@]}"; do
+			env_vars=${settings[$i]#*|}
+			# The debug letters cost tens of times over: time measures them.
+			[[ $env_vars == *KMEM_SLAB_DEBUG* ]] && continue
+			env BENCH_PEERS= $env_vars valgrind --tool=callgrind \
+				--callgrind-out-file="$out/cg.$i.$b" "$build/bench/$b" "$scale" \
+				>/dev/null 2>&1
+			n=$(kmem_instructions "$out/cg.$i.$b")
+			base=${base:-$n}
+			awk -v name="${settings[$i]%%|*}" -v n="$n" -v base="$base" \
+				'BEGIN { printf "  %-20s %10s  x%.3f\n", name, n, n / base }'
+		done
+		echo
+	done
+	exit 0
+fi
 
 for ((r = 0; r < rounds; r++)); do
 	for i in "${!settings[@]}"; do

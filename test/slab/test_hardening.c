@@ -157,24 +157,22 @@ static bool new_slab_in_address_order(struct kmem_cache *s, unsigned int n)
 	return ordered;
 }
 
-Test(slab_hardening, with_randomisation_new_slabs_hand_out_objects_in_random_order)
+Test(slab_hardening, new_slabs_hand_out_objects_in_random_order)
 {
-	struct kmem_cache *s;
+	struct kmem_cache *s = kmem_cache_create("shuffled", OBJ, 0, SLAB_CONSISTENCY_CHECKS, NULL);
 	struct kmem_cache_stats st;
-
-	setenv("KMEM_FREELIST_RANDOM", "1", 1);
-	s = kmem_cache_create("shuffled", OBJ, 0, SLAB_CONSISTENCY_CHECKS, NULL);
 
 	kmem_cache_stats(s, &st);
 	/* 64 objects in address order by chance: 1 in 64!. */
 	cr_assert_not(new_slab_in_address_order(s, st.objects_per_slab));
 }
 
-Test(slab_hardening, by_default_new_slabs_are_in_address_order)
+Test(slab_hardening, without_randomisation_new_slabs_are_in_address_order)
 {
 	struct kmem_cache *s;
 	struct kmem_cache_stats st;
 
+	setenv("KMEM_FREELIST_RANDOM", "0", 1);
 	s = kmem_cache_create("ordered", OBJ, 0, SLAB_CONSISTENCY_CHECKS, NULL);
 	kmem_cache_stats(s, &st);
 	cr_assert(new_slab_in_address_order(s, st.objects_per_slab));
@@ -187,7 +185,6 @@ Test(slab_hardening, random_free_lists_link_every_slot_once)
 	void *p[4 * MAX_OBJS];
 	unsigned int n;
 
-	setenv("KMEM_FREELIST_RANDOM", "1", 1);
 	s = kmem_cache_create("every-slot", OBJ, 0, 0, NULL);
 	kmem_cache_stats(s, &st);
 	n = 4 * st.objects_per_slab;
