@@ -11,9 +11,9 @@
 # time over the default setting's.  T (a trace line for every operation)
 # is left out: it would measure the formatting.
 #
-# instructions: each setting but the debug letters runs once under
-# callgrind, and the cell is the number of instructions executed in kmem's
-# own code (lib/, page/, slab/, mm/) over the whole program: deterministic,
+# instructions: each setting but the debug letters and init_on_* runs
+# once under callgrind, and the cell is the number of instructions executed in kmem's
+# own code (lib/, page/, slab/, mm/, include/kmem/) over the whole program: deterministic,
 # so differences of a percent are real, where wall-clock times on a shared
 # machine move by tens of percent between runs.
 #
@@ -51,31 +51,36 @@ kmem_rows() {
 		v = $NF; $NF = ""; sub(/ +$/, ""); print $0 "\t" v }'
 }
 
-# kmem's own instructions in a callgrind profile.
-kmem_instructions() {
-	callgrind_annotate --auto=no --threshold=100 "$1" |
-		awk '$1 ~ /^[0-9,]+$/ && $0 ~ /\/(lib|page|slab|mm)\/[^\/]*:/ && $0 !~ /\/bench\// {
-			gsub(",", "", $1); sum += $1 }
-		     END { printf "%.1f", sum / 1e6 }'
+# Millions of instructions in the callgrind profiles of a program and its
+# children: those in kmem's code, then all of them.
+count_instructions() {
+	for f in "$@"; do callgrind_annotate --auto=no --threshold=100 "$f"; done |
+		awk '/PROGRAM TOTALS/ { gsub(",", "", $1); total += $1 }
+		     $1 ~ /^[0-9,]+$/ {
+			where = $0; sub(/ \[.*$/, "", where) # the source file, not the object
+			if (where ~ /[ \/](lib|page|slab|mm|include\/kmem)\/[^ ]*:/ && where !~ /bench\//) {
+				gsub(",", "", $1); kmem += $1 } }
+		     END { printf "%.2f %.2f\n", kmem / 1e6, total / 1e6 }'
 }
 
 if [ "$measure" = instructions ]; then
 	# The benchmarks re-execute themselves for this unless it is set.
 	export GLIBC_TUNABLES=glibc.rtld.optional_static_tls=16384
 	for b in bench_slab bench_kmalloc; do
-		echo "$b, kmem only: millions of instructions in kmem's code (callgrind, scale $scale)"
+		echo "$b, kmem only, callgrind at scale $scale: millions of instructions in kmem's code"
 		base=
 		for i in "${!settings[@]}"; do
 			env_vars=${settings[$i]#*|}
-			# The debug letters cost tens of times over: time measures them.
-			[[ $env_vars == *KMEM_SLAB_DEBUG* ]] && continue
+			# The debug letters cost tens of times over, and init_on_* is
+			# memset() in the C library: time measures them.
+			[[ $env_vars == *KMEM_SLAB_DEBUG* || $env_vars == *INIT_ON* ]] && continue
 			env BENCH_PEERS= $env_vars valgrind --tool=callgrind \
-				--callgrind-out-file="$out/cg.$i.$b" "$build/bench/$b" "$scale" \
+				--callgrind-out-file="$out/cg.$i.$b.%p" "$build/bench/$b" "$scale" \
 				>/dev/null 2>&1
-			n=$(kmem_instructions "$out/cg.$i.$b")
-			base=${base:-$n}
-			awk -v name="${settings[$i]%%|*}" -v n="$n" -v base="$base" \
-				'BEGIN { printf "  %-20s %10s  x%.3f\n", name, n, n / base }'
+			read -r kmem _ < <(count_instructions "$out/cg.$i.$b".*)
+			base=${base:-$kmem}
+			awk -v name="${settings[$i]%%|*}" -v n="$kmem" -v base="$base" \
+				'BEGIN { printf "  %-20s %10.2f  x%.4f\n", name, n, n / base }'
 		done
 		echo
 	done
