@@ -345,6 +345,8 @@ struct freelist_walk {
 	uintptr_t object0; /* the slab's first object */
 	uintptr_t span;	   /* from it to the last object */
 	uintptr_t random;
+	uint64_t reciprocal_size;
+	unsigned int size;
 	unsigned int offset;
 };
 
@@ -355,6 +357,8 @@ static inline struct freelist_walk freelist_walk(const struct kmem_cache *s,
 		.object0 = (uintptr_t)slab_object(s, slab, 0),
 		.span = (uintptr_t)(slab->objects - 1) * s->size,
 		.random = s->random,
+		.reciprocal_size = s->reciprocal_size,
+		.size = s->size,
 		.offset = s->offset,
 	};
 
@@ -371,14 +375,16 @@ static inline void *walk_next(const struct freelist_walk *w, const void *object)
 }
 
 /*
- * Whether @next may be followed on the walk: NULL or inside the slab.  A
- * forged or damaged hardened pointer decodes to a random address, which
- * falls inside a slab with odds below 2^-40, so the range is check enough
- * on the refill path (the debug paths and kmem_check() test slot starts).
+ * Whether @next may be followed on the walk: NULL or the start of an
+ * object of the slab.  Both halves matter: a damaged hardened pointer
+ * decodes to a random address, but one with only its low bytes changed
+ * (a partial overwrite) decodes to an address inside the same slab.
  */
 static inline bool walk_valid(const struct freelist_walk *w, const void *next)
 {
-	return !next || (uintptr_t)next - w->object0 <= w->span;
+	uintptr_t off = (uintptr_t)next - w->object0;
+
+	return !next || (off <= w->span && ((off * w->reciprocal_size) >> 32) * w->size == off);
 }
 
 /* slab_options.c: the slab_debug= options and the other run-time switches. */
