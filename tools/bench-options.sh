@@ -12,10 +12,11 @@
 # is left out: it would measure the formatting.
 #
 # instructions: each setting but the debug letters and init_on_* runs
-# once under callgrind, and the cell is the number of instructions executed in kmem's
-# own code (lib/, page/, slab/, mm/, include/kmem/) over the whole program: deterministic,
-# so differences of a percent are real, where wall-clock times on a shared
-# machine move by tens of percent between runs.
+# once under callgrind, and the cell is the number of instructions
+# executed in kmem's own code (lib/, page/, slab/, mm/, include/kmem/)
+# over the whole program: deterministic, so differences of a percent are
+# real, where wall-clock times on a shared machine move by tens of percent
+# between runs.  Needs valgrind.
 #
 # usage: tools/bench-options.sh BUILD_DIR [SCALE [ROUNDS [time|instructions]]]
 set -euo pipefail
@@ -64,6 +65,10 @@ count_instructions() {
 }
 
 if [ "$measure" = instructions ]; then
+	if ! command -v valgrind >/dev/null || ! command -v callgrind_annotate >/dev/null; then
+		echo "bench-options: counting instructions needs valgrind (apt-get install valgrind)" >&2
+		exit 2
+	fi
 	# The benchmarks re-execute themselves for this unless it is set.
 	export GLIBC_TUNABLES=glibc.rtld.optional_static_tls=16384
 	for b in bench_slab bench_kmalloc; do
@@ -91,7 +96,7 @@ for ((r = 0; r < rounds; r++)); do
 	for i in "${!settings[@]}"; do
 		env_vars=${settings[$i]#*|}
 		for b in bench_slab bench_kmalloc; do
-			# T traces every operation to stderr: its cost is the formatting.
+			# Warnings and reports on stderr would break up the table.
 			env BENCH_PEERS= $env_vars "$build/bench/$b" "$scale" 2>/dev/null |
 				kmem_rows >"$out/$i.$b.$r"
 		done
