@@ -336,57 +336,6 @@ static inline bool freeptr_valid(const struct kmem_cache *s, const struct slab *
 	return !next || slab_object_index(s, slab, next) >= 0;
 }
 
-/*
- * A walk along one slab's free list that takes objects off it (refills):
- * what it needs of the cache and the slab, read once, since the loop's
- * stores could otherwise make the compiler read them again every step.
- */
-struct freelist_walk {
-	uintptr_t object0; /* the slab's first object */
-	uintptr_t span;	   /* from it to the last object */
-	uintptr_t random;
-	uint64_t reciprocal_size;
-	unsigned int size;
-	unsigned int offset;
-};
-
-static inline struct freelist_walk freelist_walk(const struct kmem_cache *s,
-						 const struct slab *slab)
-{
-	struct freelist_walk w = {
-		.object0 = (uintptr_t)slab_object(s, slab, 0),
-		.span = (uintptr_t)(slab->objects - 1) * s->size,
-		.random = s->random,
-		.reciprocal_size = s->reciprocal_size,
-		.size = s->size,
-		.offset = s->offset,
-	};
-
-	return w;
-}
-
-/* get_freepointer() of @object on the walk. */
-static inline void *walk_next(const struct freelist_walk *w, const void *object)
-{
-	uintptr_t where = (uintptr_t)object + w->offset;
-	uintptr_t stored = quiet_load((const void *)where);
-
-	return (void *)(w->random ? stored ^ w->random ^ __builtin_bswap64(where) : stored);
-}
-
-/*
- * Whether @next may be followed on the walk: NULL or the start of an
- * object of the slab.  Both halves matter: a damaged hardened pointer
- * decodes to a random address, but one with only its low bytes changed
- * (a partial overwrite) decodes to an address inside the same slab.
- */
-static inline bool walk_valid(const struct freelist_walk *w, const void *next)
-{
-	uintptr_t off = (uintptr_t)next - w->object0;
-
-	return !next || (off <= w->span && ((off * w->reciprocal_size) >> 32) * w->size == off);
-}
-
 /* slab_options.c: the slab_debug= options and the other run-time switches. */
 struct slab_options {
 	bool init_on_alloc, init_on_free; /* KMEM_INIT_ON_ALLOC, KMEM_INIT_ON_FREE */

@@ -224,7 +224,7 @@ void slab_options_init(void)
 
 	slab_options.init_on_alloc = env_flag("KMEM_INIT_ON_ALLOC", false);
 	slab_options.init_on_free = env_flag("KMEM_INIT_ON_FREE", false);
-	/* Each costs 0.5-1.8% of kmem's instructions in the benchmarks (performance.md). */
+	/* Each costs 0.6-2.9% of kmem's instructions in the benchmarks (performance.md). */
 	slab_options.freelist_hardened = env_flag("KMEM_FREELIST_HARDENED", true);
 	slab_options.freelist_random = env_flag("KMEM_FREELIST_RANDOM", true);
 	if (debug_env && *debug_env) {

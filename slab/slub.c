@@ -738,16 +738,19 @@ static void barn_drain(struct kmem_cache *s)
  */
 static unsigned int __slab_take(struct kmem_cache *s, struct slab *slab, void **dst, unsigned int n)
 {
-	const struct freelist_walk w = freelist_walk(s, slab);
 	void *object = slab->freelist;
 	unsigned int got = 0;
 
 	__slab_unlink_available(s, slab);
 	while (got < n && object) {
-		void *next = walk_next(&w, object);
+		void *next = get_freepointer(s, object);
 
-		/* Hardened free lists are checked: a forged pointer is never followed. */
-		if (unlikely(w.random && !walk_valid(&w, next))) {
+		/*
+		 * Hardened free lists are checked: a forged pointer is never
+		 * followed, nor one whose low bytes alone were overwritten,
+		 * which decodes inside the slab.
+		 */
+		if (unlikely(s->random && !freeptr_valid(s, slab, next))) {
 			slab_freechain_corrupt(s, slab, object, next);
 			next = NULL;
 		}
